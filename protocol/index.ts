@@ -1,0 +1,10 @@
+// The one wire contract of edge-im: HTTP bodies, WebSocket frames, Socket.IO events,
+// bridge envelopes. Imported by the Worker, the bridge, the client SDK and the tests.
+// It must stay runtime-neutral: no Workers-only or Node-only imports here.
+export * from "./errors.js";
+export * from "./common.js";
+export * from "./users.js";
+export * from "./auth.js";
+export * from "./friends.js";
+export * from "./groups.js";
+export * from "./access-token.js";

@@ -1,0 +1,126 @@
+// Tables only: the SQL that creates them lives in migrations/ (shared with wrangler).
+import { sqliteTable, text, integer, primaryKey } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  displayName: text("display_name").notNull(),
+  avatar: text("avatar"),
+  bio: text("bio"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  deviceId: text("device_id").notNull(),
+  refreshTokenHash: text("refresh_token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+export const loginFailures = sqliteTable("login_failures", {
+  username: text("username").notNull(),
+  failedAt: integer("failed_at").notNull(),
+});
+
+export const friendRequests = sqliteTable("friend_requests", {
+  id: text("id").primaryKey(),
+  fromUserId: text("from_user_id").notNull(),
+  toUserId: text("to_user_id").notNull(),
+  message: text("message").notNull(),
+  status: text("status", { enum: ["pending", "accepted", "declined"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  respondedAt: integer("responded_at"),
+});
+
+export const friendships = sqliteTable(
+  "friendships",
+  {
+    userId: text("user_id").notNull(),
+    friendId: text("friend_id").notNull(),
+    remark: text("remark").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.friendId] })],
+);
+
+export const groups = sqliteTable("groups", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  avatar: text("avatar"),
+  announcement: text("announcement").notNull(),
+  joinPolicy: text("join_policy", { enum: ["open", "invite"] }).notNull(),
+  ownerId: text("owner_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const groupMembers = sqliteTable(
+  "group_members",
+  {
+    groupId: text("group_id").notNull(),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    nickname: text("nickname").notNull(),
+    remark: text("remark").notNull(),
+    joinedAt: integer("joined_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] })],
+);
+
+export const conversations = sqliteTable("conversations", {
+  id: text("id").primaryKey(),
+  kind: text("kind", { enum: ["direct", "group"] }).notNull(),
+  groupId: text("group_id"),
+  lastSeq: integer("last_seq").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const conversationMembers = sqliteTable(
+  "conversation_members",
+  {
+    conversationId: text("conversation_id").notNull(),
+    userId: text("user_id").notNull(),
+    readSeq: integer("read_seq").notNull(),
+    joinedAt: integer("joined_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.userId] })],
+);
+
+export const messages = sqliteTable("messages", {
+  id: text("id").primaryKey(),
+  conversationId: text("conversation_id").notNull(),
+  seq: integer("seq").notNull(),
+  senderId: text("sender_id").notNull(),
+  clientMsgId: text("client_msg_id").notNull(),
+  kind: text("kind").notNull(),
+  body: text("body").notNull(),
+  createdAt: integer("created_at").notNull(),
+  recalledAt: integer("recalled_at"),
+  recalledBy: text("recalled_by"),
+});
+
+export const files = sqliteTable("files", {
+  id: text("id").primaryKey(),
+  uploaderId: text("uploader_id").notNull(),
+  kind: text("kind").notNull(),
+  name: text("name").notNull(),
+  mime: text("mime").notNull(),
+  size: integer("size").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const fileShares = sqliteTable(
+  "file_shares",
+  {
+    fileId: text("file_id").notNull(),
+    conversationId: text("conversation_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fileId, t.conversationId] })],
+);

@@ -1,0 +1,30 @@
+import type { AuthContext } from "./middleware/require-auth.js";
+
+/** The bindings wrangler.toml declares, plus the secrets (see .dev.vars.example). */
+export interface Env {
+  DB: D1Database;
+  FILES: R2Bucket;
+  USER_HUB: DurableObjectNamespace;
+  AUTH_SECRET: string;
+  BRIDGE_SECRET?: string;
+  BRIDGE_URL?: string;
+  ACCESS_TOKEN_TTL_SECONDS?: string;
+  REFRESH_TOKEN_TTL_SECONDS?: string;
+  RECALL_WINDOW_SECONDS?: string;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { auth: AuthContext };
+}
+
+/** A numeric var with a default; a malformed value is a deploy mistake, so it falls back loudly. */
+export function numberVar(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.warn(`ignoring malformed numeric var ${JSON.stringify(value)}, using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}
