@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { DeviceId, Id } from "./common.js";
+import { ServerEvent } from "./events.js";
+
+/** The routing key and node id under which the edge (all Durable Objects) is registered. */
+export const EDGE_NODE_ID = "edge";
+
+/** A device to leave out of a push: the one that sent the message already has its ack. */
+export const DeviceRef = z.object({ userId: Id, deviceId: DeviceId });
+
+/**
+ * Worker -> bridge: `POST {BRIDGE_URL}/internal/deliver`, signed (protocol/signing.ts).
+ * "Push this event to these users' core devices." The bridge resolves routes in Redis.
+ */
+export const DeliverRequest = z.object({
+  event: ServerEvent,
+  userIds: z.array(Id).min(1).max(10_000),
+  exceptDevice: DeviceRef.optional(),
+});
+export type DeliverRequest = z.infer<typeof DeliverRequest>;
+
+/**
+ * Durable Object -> bridge: `POST {BRIDGE_URL}/internal/presence`, signed.
+ * The user's first edge socket opened (online) or last one closed (offline): the bridge
+ * writes or removes `user + device -> edge` routes.
+ */
+export const EdgePresenceRequest = z.object({
+  userId: Id,
+  deviceIds: z.array(DeviceId),
+});
+export type EdgePresenceRequest = z.infer<typeof EdgePresenceRequest>;
+
+/**
+ * Bridge -> Worker: `POST {WORKER_URL}/internal/deliver`, signed. Push through the
+ * Durable Objects to these users' edge devices (only the edge ones: core devices got
+ * theirs from their own node).
+ */
+export const EdgeDeliverRequest = z.object({
+  event: ServerEvent,
+  userIds: z.array(Id).min(1).max(10_000),
+  exceptDevice: DeviceRef.optional(),
+});
+export type EdgeDeliverRequest = z.infer<typeof EdgeDeliverRequest>;
+
+/**
+ * The RabbitMQ envelope: published once per target node to the direct exchange with
+ * routing key = that node's id, carrying only the recipients routed to that node.
+ * Documented field by field in docs/PROTOCOL.md.
+ */
+export const Envelope = z.object({
+  v: z.literal(1),
+  /** Unique per publish; nodes drop an id they have already handled. */
+  id: z.string().min(1).max(64),
+  /** Node id of the publisher ("worker" for calls that came from the Worker). */
+  origin: z.string().min(1).max(64),
+  recipients: z.array(z.object({ userId: Id, deviceIds: z.array(DeviceId).optional() })).min(1),
+  exceptDevice: DeviceRef.optional(),
+  event: ServerEvent,
+});
+export type Envelope = z.infer<typeof Envelope>;

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { Id, Timestamp } from "./common.js";
+import { ConversationId } from "./conversations.js";
+import { Friend, FriendRequest } from "./friends.js";
+import { GroupView } from "./groups.js";
+import { Message } from "./messages.js";
+
+/**
+ * Everything the server pushes to a user's devices, over an edge WebSocket (a JSON frame)
+ * or Socket.IO (event name = `type`, payload = the whole object). Pushes are a fast path:
+ * anything stored (messages, recalls) is also recovered by sync.
+ */
+export const ServerEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("message.new"), message: Message }),
+  z.object({
+    type: z.literal("message.recalled"),
+    conversationId: ConversationId,
+    messageId: Id,
+    seq: z.number().int(),
+    recalledBy: Id,
+    recalledAt: Timestamp,
+  }),
+  /** My read position moved (from another of my devices), or, in 1:1, the peer's did (a receipt). */
+  z.object({ type: z.literal("read"), conversationId: ConversationId, userId: Id, seq: z.number().int() }),
+  z.object({ type: z.literal("typing"), conversationId: ConversationId, userId: Id }),
+  z.object({ type: z.literal("presence"), userId: Id, online: z.boolean() }),
+  z.object({ type: z.literal("conversation.updated"), conversationId: ConversationId, lastSeq: z.number().int(), readSeq: z.number().int().optional() }),
+  z.object({ type: z.literal("friend.request"), request: FriendRequest }),
+  z.object({ type: z.literal("friend.accepted"), friend: Friend, requestId: Id }),
+  z.object({ type: z.literal("friend.declined"), requestId: Id, userId: Id }),
+  z.object({ type: z.literal("friend.removed"), userId: Id }),
+  z.object({ type: z.literal("friend.updated"), friend: Friend }),
+  /** A group I am in changed (name, avatar, announcement, policy, roles, members). */
+  z.object({ type: z.literal("group.updated"), group: GroupView }),
+  /** I was added to a group. */
+  z.object({ type: z.literal("group.joined"), group: GroupView }),
+  /** I am no longer in a group: left, kicked or dismissed. */
+  z.object({ type: z.literal("group.removed"), groupId: Id, reason: z.enum(["left", "kicked", "dismissed"]) }),
+]);
+export type ServerEvent = z.infer<typeof ServerEvent>;
+export type ServerEventType = ServerEvent["type"];

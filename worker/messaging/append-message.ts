@@ -1,0 +1,76 @@
+import type { Message, MessageKind } from "../../protocol/index.js";
+
+export interface NewMessage {
+  conversationId: string;
+  senderId: string;
+  clientMsgId: string;
+  kind: MessageKind;
+  body: object;
+}
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  client_msg_id: string;
+  kind: string;
+  body: string;
+  created_at: number;
+  recalled_at: number | null;
+}
+
+export function rowToMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    senderId: row.sender_id,
+    clientMsgId: row.client_msg_id,
+    kind: row.kind as MessageKind,
+    body: JSON.parse(row.body),
+    createdAt: row.created_at,
+    recalledAt: row.recalled_at,
+  };
+}
+
+const SELECT_BY_CLIENT_ID =
+  "SELECT id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2";
+
+/**
+ * Stores a message with the conversation's next sequence number. The sequence is
+ * assigned in one place (conversations.last_seq) inside one D1 batch, which D1 runs
+ * as a single serialized transaction: concurrent sends get consecutive numbers and a
+ * failed insert rolls the increment back, so there are no gaps.
+ *
+ * Idempotent by (senderId, clientMsgId): a retry returns the stored message with
+ * `created: false`, never a second copy. The conversation must exist.
+ */
+export async function appendMessage(d1: D1Database, input: NewMessage): Promise<{ message: Message; created: boolean }> {
+  const existing = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow>();
+  if (existing) return { message: rowToMessage(existing), created: false };
+
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const body = JSON.stringify(input.body);
+  try {
+    const [, inserted] = await d1.batch([
+      d1.prepare("UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?1 WHERE id = ?2").bind(now, input.conversationId),
+      d1
+        .prepare(
+          `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
+           SELECT ?1, id, last_seq, ?2, ?3, ?4, ?5, ?6 FROM conversations WHERE id = ?7
+           RETURNING id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at`,
+        )
+        .bind(id, input.senderId, input.clientMsgId, input.kind, body, now, input.conversationId),
+    ]);
+    const row = inserted?.results[0] as MessageRow | undefined;
+    if (!row) throw new Error(`conversation ${input.conversationId} does not exist`);
+    return { message: rowToMessage(row), created: true };
+  } catch (error) {
+    // A concurrent retry with the same client id won the race: answer with its message.
+    const winner = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow>();
+    if (winner) return { message: rowToMessage(winner), created: false };
+    throw error;
+  }
+}
