@@ -28,6 +28,18 @@ export default defineConfig(async () => {
             setupFiles: ["./test/worker/apply-migrations.ts"],
           },
         },
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/bridge/**/*.test.ts", "test/e2e/**/*.test.ts"],
+            // One local Worker linked to one bridge node for every file (test/e2e/global-setup.ts).
+            globalSetup: ["./test/e2e/global-setup.ts"],
+            // Real brokers, real timeouts: a node's liveness TTL alone is seconds.
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
       ],
     },
   };

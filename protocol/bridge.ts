@@ -5,6 +5,12 @@ import { ServerEvent } from "./events.js";
 /** The routing key and node id under which the edge (all Durable Objects) is registered. */
 export const EDGE_NODE_ID = "edge";
 
+/**
+ * The envelope `origin` of deliveries the Worker asked for. The Worker pushes to edge
+ * devices itself, so such envelopes are never routed to `edge` (no loop, no double push).
+ */
+export const WORKER_ORIGIN = "worker";
+
 /** A device to leave out of a push: the one that sent the message already has its ack. */
 export const DeviceRef = z.object({ userId: Id, deviceId: DeviceId });
 
@@ -51,7 +57,7 @@ export const Envelope = z.object({
   v: z.literal(1),
   /** Unique per publish; nodes drop an id they have already handled. */
   id: z.string().min(1).max(64),
-  /** Node id of the publisher ("worker" for calls that came from the Worker). */
+  /** Node id of the publisher, or WORKER_ORIGIN for deliveries the Worker asked for. */
   origin: z.string().min(1).max(64),
   recipients: z.array(z.object({ userId: Id, deviceIds: z.array(DeviceId).optional() })).min(1),
   exceptDevice: DeviceRef.optional(),

@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   invalid_body: 400,
   invalid_query: 400,
   invalid_json: 400,
+  cannot_befriend_self: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
@@ -12,8 +13,17 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   username_taken: 409,
+  group_full: 409,
+  already_friends: 409,
+  request_exists: 409,
+  request_pending_from_peer: 409,
+  request_not_pending: 409,
+  /** A sender may recall their own message only within RECALL_WINDOW_SECONDS. */
+  recall_window_expired: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** GET /api/ws without `Upgrade: websocket`. */
+  upgrade_required: 426,
   rate_limited: 429,
   internal: 500,
 } as const;

@@ -14,6 +14,22 @@ export const ClientFrame = z.discriminatedUnion("type", [
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server -> client ----
+/** Error frame codes of the socket itself; a rejected send carries an API error code instead. */
+export const FRAME_ERROR = {
+  /** Not JSON, not an object, or not one of ClientFrame's shapes. The socket stays open. */
+  invalidFrame: "invalid_frame",
+  /** A frame larger than MAX_FRAME_BYTES. */
+  frameTooLarge: "payload_too_large",
+} as const;
+/** Largest client frame, in bytes of UTF-8 (the same bound as a JSON request body). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Close codes the edge sends (4000-4999 are for applications). */
+export const CLOSE_CODES = {
+  /** A newer socket for the same device replaced this one: do not reconnect automatically. */
+  replaced: 4001,
+} as const;
+
 export const AckFrame = z.object({ type: z.literal("message.ack"), clientMsgId: z.string(), message: Message });
 export const ErrorFrame = z.object({
   type: z.literal("error"),

@@ -86,3 +86,4 @@ export const InviteResponse = z.object({
   added: z.array(Id),
   group: GroupView,
 });
+export const GroupMemberResponse = z.object({ member: GroupMember });

@@ -6,13 +6,24 @@ import { buildOpenApiDocument } from "./http/openapi.js";
 import { authRoutes } from "./routes/auth.js";
 import { meRoutes } from "./routes/me.js";
 import { userRoutes } from "./routes/users.js";
+import { groupRoutes } from "./routes/groups.js";
+import { groupMembershipRoutes } from "./routes/group-membership.js";
+import { groupMemberRoutes } from "./routes/group-members.js";
+import { groupRoleRoutes } from "./routes/group-roles.js";
+import { friendRoutes } from "./routes/friends.js";
+import { messageRoutes } from "./routes/messages.js";
+import { conversationRoutes } from "./routes/conversations.js";
+import { fileRoutes } from "./routes/files.js";
+import { wsRoutes } from "./routes/ws.js";
+import { bridgeLinkRoutes } from "./bridge-link/internal-routes.js";
 
 /** Every resource router, mounted at its own prefix. */
-const routers = [authRoutes, meRoutes, userRoutes];
+const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, wsRoutes, bridgeLinkRoutes];
 
 export const app = new Hono<AppEnv>();
 
-app.use("/api/*", jsonBodyLimit);
+// Uploads (POST /api/files) are raw bytes with per-kind limits of their own (routes/files.ts).
+app.use("/api/*", (c, next) => (c.req.method === "POST" && c.req.path === "/api/files" ? next() : jsonBodyLimit(c, next)));
 
 for (const router of routers) app.route(router.prefix, router.app);
 

@@ -18,10 +18,13 @@ export function insertConversation(db: Db, id: string, kind: "direct" | "group",
  * so joining a busy group does not show hundreds of unread messages. Existing members keep their read position.
  */
 export function insertConversationMembers(db: Db, conversationId: string, userIds: string[], now: number) {
-  const rows = userIds.map((userId) => sql`(${conversationId}, ${userId}, (SELECT last_seq FROM conversations WHERE id = ${conversationId}), ${now})`);
-  return db.run(
-    sql`INSERT INTO conversation_members (conversation_id, user_id, read_seq, joined_at) VALUES ${sql.join(rows, sql`, `)} ON CONFLICT DO NOTHING`,
-  );
+  // A query builder, not db.run(sql`...`): drizzle's D1 batch cannot bind a raw statement's
+  // parameters ("Cannot read properties of undefined (reading 'bind')", drizzle-orm#2277).
+  const readSeq = sql`(SELECT last_seq FROM conversations WHERE id = ${conversationId})`;
+  return db
+    .insert(conversationMembers)
+    .values(userIds.map((userId) => ({ conversationId, userId, readSeq, joinedAt: now })))
+    .onConflictDoNothing();
 }
 
 export function deleteConversationMembers(db: Db, conversationId: string, userIds: string[]) {

@@ -124,3 +124,14 @@ export const fileShares = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.fileId, t.conversationId] })],
 );
+
+/** Online users, per gateway (migrations/0002_presence.sql). */
+export const presence = sqliteTable(
+  "presence",
+  {
+    userId: text("user_id").notNull(),
+    gateway: text("gateway").notNull(),
+    since: integer("since").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.gateway] })],
+);

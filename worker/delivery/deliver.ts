@@ -1,6 +1,9 @@
 import type { Context } from "hono";
 import type { ServerEvent } from "../../protocol/index.js";
 import type { AppEnv, Env } from "../env.js";
+import type { Runtime } from "../messaging/runtime.js";
+import { userHub } from "../user-hub/stub.js";
+import { forwardToCore } from "./core-gateway.js";
 
 export interface DeliveryOptions {
   /** Leave this device out (the sender's device already has its answer). */
@@ -16,16 +19,47 @@ export function deliverLater(c: Context<AppEnv>, userIds: string[], event: Serve
   c.executionCtx.waitUntil(deliver(c.env, userIds, event, options));
 }
 
-/** Every recipient's Durable Object at once (not one round trip after another). */
+/** The same as deliverLater for code without a Hono context (the UserHub Durable Object). */
+export function deliverInBackground(rt: Runtime, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): void {
+  if (userIds.length === 0) return;
+  rt.waitUntil(deliver(rt.env, userIds, event, options));
+}
+
+/**
+ * THE one path every push takes: the edge (each recipient's Durable Object) and the
+ * core gateways (one call to the bridge with the whole recipient list), side by side.
+ * Never throws: a failed push is logged, and the client recovers it by sync.
+ */
 export async function deliver(env: Env, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): Promise<void> {
+  const unique = [...new Set(userIds)];
+  if (unique.length === 0) return;
+  await Promise.all([
+    pushToEdge(env, unique, event, options),
+    forwardToCore(env, { event, userIds: unique, ...(options.exceptDevice ? { exceptDevice: options.exceptDevice } : {}) }).catch(
+      (error: unknown) => console.warn(`core push of ${event.type} failed`, error),
+    ),
+  ]);
+}
+
+/**
+ * Only the edge: every recipient's Durable Object at once (one RPC each, all in parallel,
+ * never one round trip after another). Also the entry for pushes that came from the
+ * bridge, which must not be forwarded back to it. Returns how many sockets got the event.
+ */
+export async function pushToEdge(env: Env, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): Promise<number> {
   const unique = [...new Set(userIds)];
   const results = await Promise.allSettled(
     unique.map((userId) => {
-      const stub = env.USER_HUB.get(env.USER_HUB.idFromName(userId)) as DurableObjectStub<import("../user-hub/user-hub.js").UserHub>;
       const except = options.exceptDevice?.userId === userId ? options.exceptDevice.deviceId : undefined;
-      return stub.push(event, except);
+      return userHub(env, userId).push(event, except);
     }),
   );
-  const failed = results.filter((r) => r.status === "rejected");
-  if (failed.length > 0) console.warn(`edge push of ${event.type}: ${failed.length}/${unique.length} users failed`);
+  let sockets = 0;
+  let failed = 0;
+  for (const result of results) {
+    if (result.status === "fulfilled") sockets += result.value;
+    else failed += 1;
+  }
+  if (failed > 0) console.warn(`edge push of ${event.type}: ${failed}/${unique.length} users failed`);
+  return sockets;
 }

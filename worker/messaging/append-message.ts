@@ -8,7 +8,8 @@ export interface NewMessage {
   body: object;
 }
 
-interface MessageRow {
+/** A messages row as D1 returns it (snake_case columns). */
+export interface MessageRow {
   id: string;
   conversation_id: string;
   seq: number;
@@ -34,8 +35,10 @@ export function rowToMessage(row: MessageRow): Message {
   };
 }
 
-const SELECT_BY_CLIENT_ID =
-  "SELECT id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2";
+/** The columns rowToMessage reads, for every query that returns messages. */
+export const MESSAGE_COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at";
+
+const SELECT_BY_CLIENT_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2`;
 
 /**
  * Stores a message with the conversation's next sequence number. The sequence is
@@ -60,7 +63,7 @@ export async function appendMessage(d1: D1Database, input: NewMessage): Promise<
         .prepare(
           `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
            SELECT ?1, id, last_seq, ?2, ?3, ?4, ?5, ?6 FROM conversations WHERE id = ?7
-           RETURNING id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at`,
+           RETURNING ${MESSAGE_COLUMNS}`,
         )
         .bind(id, input.senderId, input.clientMsgId, input.kind, body, now, input.conversationId),
     ]);

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
 import type { Message, SystemEvent } from "../../protocol/index.js";
-import { deliverLater } from "../delivery/deliver.js";
+import { deliverInBackground } from "../delivery/deliver.js";
 import { database } from "../db/client.js";
 import { conversationMemberIds } from "../db/conversations.js";
 import type { AppEnv } from "../env.js";
 import { appendMessage } from "./append-message.js";
+import { runtimeOf, type Runtime } from "./runtime.js";
 
 /** The sender id of server-made messages. */
 export const SYSTEM_SENDER = "system";
@@ -20,14 +21,24 @@ export async function postSystemMessage(
   event: SystemEvent,
   extraRecipients: string[] = [],
 ): Promise<Message> {
-  const { message } = await appendMessage(c.env.DB, {
+  return storeSystemMessage(runtimeOf(c), conversationId, event, extraRecipients);
+}
+
+/** postSystemMessage for code without a Hono context. */
+export async function storeSystemMessage(
+  rt: Runtime,
+  conversationId: string,
+  event: SystemEvent,
+  extraRecipients: string[] = [],
+): Promise<Message> {
+  const { message } = await appendMessage(rt.env.DB, {
     conversationId,
     senderId: SYSTEM_SENDER,
     clientMsgId: `sys-${crypto.randomUUID()}`,
     kind: "system",
     body: event,
   });
-  const members = await conversationMemberIds(database(c.env.DB), conversationId);
-  deliverLater(c, [...members, ...extraRecipients], { type: "message.new", message });
+  const members = await conversationMemberIds(database(rt.env.DB), conversationId);
+  deliverInBackground(rt, [...members, ...extraRecipients], { type: "message.new", message });
   return message;
 }

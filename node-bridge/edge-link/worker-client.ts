@@ -1,0 +1,55 @@
+// Calls from a bridge node to the Worker: the public API on a user's behalf (with that
+// user's own access token: the node holds connections, the Worker holds the logic), and
+// the signed internal endpoint that pushes through the Durable Objects.
+import { signBody, type EdgeDeliverRequest } from "../../protocol/index.js";
+
+const TIMEOUT_MS = 10_000;
+
+export interface ApiResult {
+  status: number;
+  body: unknown;
+}
+
+export class WorkerClient {
+  private readonly baseUrl: Promise<string>;
+
+  constructor(
+    workerUrl: string | Promise<string>,
+    private readonly bridgeSecret: string,
+  ) {
+    this.baseUrl = Promise.resolve(workerUrl).then((url) => url.replace(/\/+$/, ""));
+  }
+
+  /** Calls `/api/...` as the user. Network failures reject; HTTP errors resolve with their status. */
+  async callApi(accessToken: string, method: "GET" | "POST", path: string, body?: unknown): Promise<ApiResult> {
+    const response = await fetch(`${await this.baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${accessToken}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = { error: { code: "internal", message: `non-JSON answer from the Worker (${response.status})` } };
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  /** `POST /internal/deliver` on the Worker, signed with BRIDGE_SECRET. Rejects unless 2xx. */
+  async deliverToEdge(request: EdgeDeliverRequest): Promise<void> {
+    const body = JSON.stringify(request);
+    const response = await fetch(`${await this.baseUrl}/internal/deliver`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(await signBody(this.bridgeSecret, body)) },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`worker /internal/deliver answered ${response.status}: ${await response.text()}`);
+  }
+}

@@ -1,0 +1,92 @@
+// What a Socket.IO client may send: the edge's client frames (protocol/frames.ts), as
+// events of the same name. Each is forwarded to the Worker's HTTP API with the user's
+// own access token: the node holds connections, the Worker holds logic and storage, and
+// its answer (the stored message, or an error) goes back through the ack callback.
+import type { Logger } from "pino";
+import { ClientFrame, ErrorBody, MessageResponse, ReadResponse, type AckFrame, type ErrorFrame } from "../../protocol/index.js";
+import type { WorkerClient } from "../edge-link/worker-client.js";
+import type { GatewaySocket } from "./local-sockets.js";
+
+type Ack = (answer: unknown) => void;
+
+function errorFrame(code: string, message: string, clientMsgId?: string): ErrorFrame {
+  return { type: "error", code, message, ...(clientMsgId ? { clientMsgId } : {}) };
+}
+
+/** An HTTP error answer from the Worker, as an error frame. */
+function apiError(status: number, body: unknown, clientMsgId?: string): ErrorFrame {
+  const parsed = ErrorBody.safeParse(body);
+  return parsed.success
+    ? errorFrame(parsed.data.error.code, parsed.data.error.message, clientMsgId)
+    : errorFrame("internal", `the Worker answered ${status}`, clientMsgId);
+}
+
+export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient, logger: Logger): void {
+  const { accessToken } = socket.data;
+
+  /** Answers through the ack callback if the client gave one, else as an event. */
+  const answer = (ack: unknown, frame: object) => {
+    if (typeof ack === "function") (ack as Ack)(frame);
+    else if ("type" in frame && typeof frame.type === "string") socket.emit(frame.type, frame);
+  };
+
+  /** Parses an event's payload as the client frame of that name; answers an error frame if it is not one. */
+  const frameOf = <T extends ClientFrame["type"]>(type: T, payload: unknown, ack: unknown) => {
+    const parsed = ClientFrame.safeParse({ ...(payload as object), type });
+    if (parsed.success) return parsed.data as Extract<ClientFrame, { type: T }>;
+    const clientMsgId = (payload as { clientMsgId?: unknown } | null)?.clientMsgId;
+    answer(ack, errorFrame("invalid_frame", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), typeof clientMsgId === "string" ? clientMsgId : undefined));
+    return undefined;
+  };
+
+  /** Runs one forwarded call; a network failure becomes an error frame, never a crash. */
+  const forward = (ack: unknown, clientMsgId: string | undefined, call: () => Promise<object>) => {
+    call()
+      .then((frame) => answer(ack, frame))
+      .catch((error: unknown) => {
+        logger.warn({ err: error, userId: socket.data.userId }, "call to the Worker failed");
+        answer(ack, errorFrame("unavailable", "the server could not be reached; retry with the same clientMsgId", clientMsgId));
+      });
+  };
+
+  socket.on("message.send", (payload: unknown, ack?: unknown) => {
+    const frame = frameOf("message.send", payload, ack);
+    if (!frame) return;
+    const { type: _type, ...body } = frame;
+    forward(ack, frame.clientMsgId, async () => {
+      const result = await worker.callApi(accessToken, "POST", "/api/messages", body);
+      const stored = MessageResponse.safeParse(result.body);
+      if (result.status >= 300 || !stored.success) return apiError(result.status, result.body, frame.clientMsgId);
+      return { type: "message.ack", clientMsgId: frame.clientMsgId, message: stored.data.message } satisfies AckFrame;
+    });
+  });
+
+  socket.on("read", (payload: unknown, ack?: unknown) => {
+    const frame = frameOf("read", payload, ack);
+    if (!frame) return;
+    forward(ack, undefined, async () => {
+      const path = `/api/conversations/${encodeURIComponent(frame.conversationId)}/read`;
+      const result = await worker.callApi(accessToken, "POST", path, { seq: frame.seq });
+      // The ack carries the Worker's ReadResponse as is (no event is emitted without an ack).
+      return result.status >= 300 ? apiError(result.status, result.body) : ReadResponse.parse(result.body);
+    });
+  });
+
+  socket.on("typing", (payload: unknown, ack?: unknown) => {
+    const frame = frameOf("typing", payload, ack);
+    if (!frame) return;
+    // Typing is best-effort: only a failure is worth an answer.
+    const path = `/api/conversations/${encodeURIComponent(frame.conversationId)}/typing`;
+    worker
+      .callApi(accessToken, "POST", path)
+      .then((result) => {
+        if (typeof ack === "function") (ack as Ack)(result.status >= 300 ? apiError(result.status, result.body) : { ok: true });
+      })
+      .catch((error: unknown) => logger.debug({ err: error }, "typing relay failed"));
+  });
+
+  socket.on("ping", (payload: unknown, ack?: unknown) => {
+    const t = (payload as { t?: unknown } | null)?.t;
+    answer(ack, { type: "pong", ...(typeof t === "number" ? { t } : {}) });
+  });
+}

@@ -1,0 +1,75 @@
+// The sockets connected to this node, by user and device. A device may briefly hold two
+// sockets (a reconnect racing the old socket's close): its route stays until the last goes.
+import type { DefaultEventsMap, Socket } from "socket.io";
+import type { Envelope } from "../../protocol/index.js";
+
+export interface SocketIdentity {
+  userId: string;
+  deviceId: string;
+  /** The user's access token: the node calls the Worker's API with it on the user's behalf. */
+  accessToken: string;
+}
+
+export type GatewaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>;
+
+export class LocalSockets {
+  private readonly byUser = new Map<string, Map<string, Set<GatewaySocket>>>();
+
+  /** Returns true if this is the device's first socket here (its route must be written). */
+  add(socket: GatewaySocket): boolean {
+    const { userId, deviceId } = socket.data;
+    const devices = this.byUser.get(userId) ?? new Map<string, Set<GatewaySocket>>();
+    const sockets = devices.get(deviceId) ?? new Set<GatewaySocket>();
+    sockets.add(socket);
+    devices.set(deviceId, sockets);
+    this.byUser.set(userId, devices);
+    return sockets.size === 1;
+  }
+
+  /** Returns true if this was the device's last socket here (its route must be removed). */
+  remove(socket: GatewaySocket): boolean {
+    const { userId, deviceId } = socket.data;
+    const devices = this.byUser.get(userId);
+    const sockets = devices?.get(deviceId);
+    if (!devices || !sockets?.delete(socket)) return false;
+    if (sockets.size > 0) return false;
+    devices.delete(deviceId);
+    if (devices.size === 0) this.byUser.delete(userId);
+    return true;
+  }
+
+  /** Every connected device, to re-register after this node's routes were swept. */
+  devices(): { userId: string; deviceId: string }[] {
+    return [...this.byUser].flatMap(([userId, devices]) => [...devices.keys()].map((deviceId) => ({ userId, deviceId })));
+  }
+
+  get size(): number {
+    let count = 0;
+    for (const devices of this.byUser.values()) for (const sockets of devices.values()) count += sockets.size;
+    return count;
+  }
+
+  /**
+   * Emits the envelope's event to its recipients' local sockets (only the listed devices
+   * when the envelope names them, never `exceptDevice`). Returns the number of emits.
+   */
+  push(envelope: Envelope): number {
+    let emits = 0;
+    for (const recipient of envelope.recipients) {
+      const devices = this.byUser.get(recipient.userId);
+      if (!devices) continue;
+      const only = recipient.deviceIds ? new Set(recipient.deviceIds) : undefined;
+      for (const [deviceId, sockets] of devices) {
+        if (only && !only.has(deviceId)) continue;
+        const except = envelope.exceptDevice;
+        if (except && except.userId === recipient.userId && except.deviceId === deviceId) continue;
+        for (const socket of sockets) {
+          // Socket.IO event name = the event's `type`, payload = the whole event (protocol/events.ts).
+          socket.emit(envelope.event.type, envelope.event);
+          emits++;
+        }
+      }
+    }
+    return emits;
+  }
+}

@@ -1,0 +1,86 @@
+// The Socket.IO gateway: authenticates at the handshake, records `user + device -> this
+// node` on connect and removes it on disconnect, and pushes envelopes to local sockets.
+import type { Server as HttpServer } from "node:http";
+import type { Logger } from "pino";
+import { Server } from "socket.io";
+import type { Envelope } from "../../protocol/index.js";
+import type { WorkerClient } from "../edge-link/worker-client.js";
+import type { RouteTable } from "../routing/route-table.js";
+import type { NodeStats } from "../stats.js";
+import { registerClientEvents } from "./client-events.js";
+import { handshakeAuth } from "./handshake-auth.js";
+import { LocalSockets, type GatewaySocket, type SocketIdentity } from "./local-sockets.js";
+
+export interface GatewayDeps {
+  nodeId: string;
+  authSecret: string;
+  corsOrigin: string | string[];
+  routes: RouteTable;
+  worker: WorkerClient;
+  stats: NodeStats;
+  logger: Logger;
+}
+
+export class SocketGateway {
+  readonly io: Server;
+  readonly sockets = new LocalSockets();
+  /** Set on shutdown: disconnects then only clean up locally, routes are removed in bulk. */
+  private closing = false;
+
+  constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
+    this.io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketIdentity>(httpServer, {
+      cors: { origin: deps.corsOrigin },
+    }) as unknown as Server;
+    // Shutdown first stops accepting, then drains: a node on its way out takes no one new.
+    this.io.use((_socket, next) => next(this.closing ? new Error("node shutting down") : undefined));
+    this.io.use(handshakeAuth(deps.authSecret) as Parameters<Server["use"]>[0]);
+    this.io.on("connection", (socket) => this.onConnection(socket as GatewaySocket));
+  }
+
+  private onConnection(socket: GatewaySocket): void {
+    const { userId, deviceId } = socket.data;
+    const { routes, nodeId, logger, worker } = this.deps;
+    registerClientEvents(socket, worker, logger);
+    const isFirst = this.sockets.add(socket);
+    // The route is written before `ready`: once a client sees `ready`, pushes reach it.
+    const registered = isFirst ? routes.addRoute(userId, deviceId, nodeId) : Promise.resolve();
+    registered
+      .then(() => socket.emit("ready", { type: "ready", userId, deviceId }))
+      .catch((error: unknown) => {
+        logger.error({ err: error, userId }, "could not record the route; disconnecting");
+        socket.disconnect(true);
+      });
+
+    socket.on("disconnect", () => {
+      const isLast = this.sockets.remove(socket);
+      if (!isLast || this.closing) return;
+      routes.removeRoute(userId, deviceId, nodeId).catch((error: unknown) => {
+        // The node's liveness key expiring, then the sweep, removes it in the end.
+        logger.warn({ err: error, userId }, "could not remove a route");
+      });
+    });
+  }
+
+  /** Pushes an envelope consumed from this node's queue to its recipients' local sockets. */
+  push(envelope: Envelope): void {
+    this.deps.stats.consumed++;
+    this.deps.stats.socketPushes += this.sockets.push(envelope);
+  }
+
+  /** Re-writes every local route (after this node's liveness lapsed and its routes were swept). */
+  async reRegisterRoutes(): Promise<void> {
+    const { routes, nodeId } = this.deps;
+    await Promise.all(this.sockets.devices().map(({ userId, deviceId }) => routes.addRoute(userId, deviceId, nodeId)));
+  }
+
+  /** Refuse new handshakes (first step of a graceful shutdown). */
+  stopAccepting(): void {
+    this.closing = true;
+  }
+
+  /** Disconnects every client (they reconnect to another node) and closes the HTTP server. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+}

@@ -1,0 +1,107 @@
+// The core-mode bus on RabbitMQ. amqplib's opt-in recovery reconnects with backoff and
+// calls `setup` after every (re)connect: that is where the topology, the channels and
+// the consumers are (re)created, so a broker restart heals without a node restart.
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from "amqplib";
+import type { Logger } from "pino";
+import type { Envelope } from "../../protocol/index.js";
+import type { NodeStats } from "../stats.js";
+import { startConsumer, type ConsumerContext } from "./consumer.js";
+import type { EnvelopeHandler, MessageBus } from "./message-bus.js";
+import { publishConfirmed } from "./publisher.js";
+import { RecentIds } from "./recent-ids.js";
+import { assertTopology, queueName } from "./topology.js";
+
+export interface AmqpBusOptions {
+  url: string;
+  prefetch: number;
+  logger: Logger;
+  stats: NodeStats;
+}
+
+export class AmqpBus implements MessageBus {
+  private connection?: RecoveringChannelModel;
+  private publishChannel?: ConfirmChannel;
+  private consumeChannel?: Channel;
+  private readonly handlers = new Map<string, EnvelopeHandler>();
+  private readonly consumerTags = new Map<string, string>();
+  private readonly context: ConsumerContext;
+  private draining = false;
+
+  private constructor(private readonly options: AmqpBusOptions) {
+    this.context = { logger: options.logger, stats: options.stats, seen: new RecentIds(), inFlight: new Set() };
+  }
+
+  /** Connects (a few retries at start, then forever once connected). */
+  static async connect(options: AmqpBusOptions): Promise<AmqpBus> {
+    const bus = new AmqpBus(options);
+    const connection = await connect(options.url, {
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 5_000,
+        initialMaxRetries: 3,
+        maxRetries: Infinity,
+        setup: (model: ChannelModel) => bus.setup(model),
+      },
+    });
+    connection.on("disconnect", (error: Error) => {
+      bus.publishChannel = undefined;
+      bus.consumeChannel = undefined;
+      options.logger.warn({ err: error }, "rabbitmq connection lost; reconnecting");
+    });
+    connection.on("error", (error: Error) => options.logger.warn({ err: error }, "rabbitmq connection error"));
+    bus.connection = connection;
+    return bus;
+  }
+
+  private async setup(model: ChannelModel): Promise<void> {
+    const { logger, stats, prefetch } = this.options;
+    const publishChannel = await model.createConfirmChannel();
+    publishChannel.on("error", (error: Error) => logger.warn({ err: error }, "publish channel error"));
+    publishChannel.on("return", (message) => {
+      // Mandatory publish with no queue bound: the target node vanished since the route look-up.
+      stats.unroutable++;
+      logger.warn({ routingKey: message.fields.routingKey }, "envelope unroutable: no queue for this node");
+    });
+    await assertTopology(publishChannel, [...this.handlers.keys()]);
+
+    const consumeChannel = await model.createChannel();
+    consumeChannel.on("error", (error: Error) => logger.warn({ err: error }, "consume channel error"));
+    await consumeChannel.prefetch(prefetch);
+    this.consumerTags.clear();
+    if (!this.draining) {
+      for (const [key, handler] of this.handlers) {
+        this.consumerTags.set(key, await startConsumer(consumeChannel, queueName(key), handler, this.context));
+      }
+    }
+    this.publishChannel = publishChannel;
+    this.consumeChannel = consumeChannel;
+    logger.info({ routingKeys: [...this.handlers.keys()] }, "rabbitmq topology ready");
+  }
+
+  async publish(routingKey: string, envelope: Envelope): Promise<void> {
+    if (!this.publishChannel) throw new Error("rabbitmq is not connected");
+    await publishConfirmed(this.publishChannel, routingKey, envelope);
+  }
+
+  async consume(routingKey: string, handler: EnvelopeHandler): Promise<void> {
+    this.handlers.set(routingKey, handler);
+    const channel = this.consumeChannel;
+    if (!channel || !this.publishChannel) return; // the next setup starts it
+    await assertTopology(this.publishChannel, [routingKey]);
+    this.consumerTags.set(routingKey, await startConsumer(channel, queueName(routingKey), handler, this.context));
+  }
+
+  async drain(): Promise<void> {
+    this.draining = true;
+    const channel = this.consumeChannel;
+    if (channel) {
+      for (const tag of this.consumerTags.values()) await channel.cancel(tag).catch(() => {});
+    }
+    this.consumerTags.clear();
+    await Promise.allSettled([...this.context.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close().catch((error: unknown) => this.options.logger.debug({ err: error }, "rabbitmq close"));
+  }
+}

@@ -1,0 +1,71 @@
+// Consuming one node's queue: bounded prefetch (set on the channel by amqp-bus.ts), ack
+// only after the push, drop duplicates by envelope id, never requeue a poison message.
+import type { Channel, ConsumeMessage } from "amqplib";
+import type { Logger } from "pino";
+import { Envelope } from "../../protocol/index.js";
+import type { NodeStats } from "../stats.js";
+import type { EnvelopeHandler } from "./message-bus.js";
+import type { RecentIds } from "./recent-ids.js";
+
+export interface ConsumerContext {
+  logger: Logger;
+  stats: NodeStats;
+  seen: RecentIds;
+  /** Handlers still running: shutdown waits for them before closing the channel. */
+  inFlight: Set<Promise<void>>;
+}
+
+export async function startConsumer(
+  channel: Channel,
+  queue: string,
+  handler: EnvelopeHandler,
+  context: ConsumerContext,
+): Promise<string> {
+  const { consumerTag } = await channel.consume(queue, (message) => {
+    if (!message) {
+      // The broker cancelled us (queue deleted): the next reconnect re-declares it.
+      context.logger.warn({ queue }, "consumer cancelled by the broker");
+      return;
+    }
+    const running = handleMessage(channel, message, handler, context).finally(() => context.inFlight.delete(running));
+    context.inFlight.add(running);
+  });
+  return consumerTag;
+}
+
+async function handleMessage(channel: Channel, message: ConsumeMessage, handler: EnvelopeHandler, context: ConsumerContext) {
+  const { logger, stats, seen } = context;
+  let envelope: Envelope;
+  try {
+    envelope = Envelope.parse(JSON.parse(message.content.toString("utf8")));
+  } catch (error) {
+    // Requeueing a message we cannot read would loop forever: drop it, loudly.
+    logger.warn({ err: error, routingKey: message.fields.routingKey }, "dropping malformed envelope");
+    settle(() => channel.nack(message, false, false), logger);
+    return;
+  }
+  if (seen.has(envelope.id)) {
+    stats.duplicatesDropped++;
+    settle(() => channel.ack(message), logger);
+    return;
+  }
+  try {
+    await handler(envelope);
+    seen.add(envelope.id);
+    settle(() => channel.ack(message), logger);
+  } catch (error) {
+    // One more try through the broker; after that the devices recover by sync.
+    const requeue = !message.fields.redelivered;
+    logger.warn({ err: error, envelopeId: envelope.id, requeue }, "envelope handler failed");
+    settle(() => channel.nack(message, false, requeue), logger);
+  }
+}
+
+/** Acking on a channel that closed meanwhile throws; the broker redelivers the message anyway. */
+function settle(action: () => void, logger: Logger): void {
+  try {
+    action();
+  } catch (error) {
+    logger.debug({ err: error }, "could not settle a delivery: channel closed");
+  }
+}

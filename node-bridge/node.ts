@@ -1,0 +1,134 @@
+// One bridge node, wired: the route table and the bus (Redis + RabbitMQ, or in-process
+// in embedded mode), the Socket.IO gateway, the internal HTTP server, the heartbeat.
+// main.ts runs one per process; the tests run several in one process.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { EDGE_NODE_ID } from "../protocol/index.js";
+import type { BridgeConfig } from "./config.js";
+import { edgeForwarder } from "./edge-link/edge-forwarder.js";
+import { createInternalServer } from "./edge-link/internal-server.js";
+import { WorkerClient } from "./edge-link/worker-client.js";
+import { InProcessBus } from "./embedded/in-process-bus.js";
+import { MemoryRouteTable } from "./embedded/memory-route-table.js";
+import { SocketGateway } from "./gateway/socket-server.js";
+import { AmqpBus } from "./messaging/amqp-bus.js";
+import { Dispatcher } from "./messaging/dispatcher.js";
+import type { MessageBus } from "./messaging/message-bus.js";
+import { RedisRouteTable } from "./routing/redis-route-table.js";
+import type { RouteTable } from "./routing/route-table.js";
+import { NodeStats } from "./stats.js";
+
+export interface BridgeNode {
+  nodeId: string;
+  mode: "core" | "embedded";
+  /** Where Socket.IO clients connect. */
+  socketUrl: string;
+  /** The internal HTTP server (BRIDGE_URL for the Worker). */
+  internalUrl: string;
+  stats: NodeStats;
+  routes: RouteTable;
+  /** Graceful shutdown: stop accepting, drain, remove this node's routes, close. */
+  stop(): Promise<void>;
+}
+
+async function connectCore(config: BridgeConfig, stats: NodeStats, logger: Logger) {
+  const redis = new Redis(config.redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  redis.on("error", (error: Error) => logger.warn({ err: error }, "redis error"));
+  await redis.connect();
+  const routes = new RedisRouteTable(redis);
+  try {
+    const bus = await AmqpBus.connect({ url: config.rabbitmqUrl!, prefetch: config.prefetch, logger, stats });
+    return { routes, bus };
+  } catch (error) {
+    await routes.close();
+    throw error;
+  }
+}
+
+async function listen(server: Server, host: string, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${shownHost === "0.0.0.0" ? "127.0.0.1" : shownHost}:${address.port}`;
+}
+
+export async function startBridgeNode(config: BridgeConfig, logger: Logger): Promise<BridgeNode> {
+  const stats = new NodeStats();
+  const mode = config.rabbitmqUrl && config.redisUrl ? "core" : "embedded";
+  let routes: RouteTable;
+  let bus: MessageBus;
+  if (mode === "core") {
+    ({ routes, bus } = await connectCore(config, stats, logger));
+  } else {
+    logger.warn("embedded mode: RABBITMQ_URL and REDIS_URL are not set, so this is a single node with in-process routing");
+    routes = new MemoryRouteTable();
+    bus = new InProcessBus(logger);
+  }
+
+  const worker = new WorkerClient(config.workerUrl, config.bridgeSecret);
+  const dispatcher = new Dispatcher(routes, bus, stats, logger);
+  const httpServer = createServer();
+  const gateway = new SocketGateway(httpServer, { ...config, routes, worker, stats, logger });
+  const internalServer = createInternalServer({
+    nodeId: config.nodeId,
+    mode,
+    bridgeSecret: config.bridgeSecret,
+    dispatcher,
+    routes,
+    stats,
+    logger,
+    localSocketCount: () => gateway.sockets.size,
+  });
+
+  // Alive before anyone can be routed here; consuming before clients can connect.
+  await routes.heartbeat(config.nodeId, config.nodeTtlMs);
+  await bus.consume(config.nodeId, async (envelope) => gateway.push(envelope));
+  if (config.edgeLink) await bus.consume(EDGE_NODE_ID, edgeForwarder(worker, stats, logger));
+
+  const beat = async () => {
+    try {
+      const { wasAlive } = await routes.heartbeat(config.nodeId, config.nodeTtlMs);
+      if (!wasAlive) {
+        // We were silent longer than the TTL (a pause, a partition): our routes may have
+        // been swept by another node. Write them again.
+        logger.warn("liveness key had expired; re-registering local routes");
+        await gateway.reRegisterRoutes();
+      }
+      const dead = await routes.sweepDeadNodes();
+      if (dead.length > 0) logger.info({ dead }, "removed the routes of dead nodes");
+    } catch (error) {
+      logger.warn({ err: error }, "heartbeat failed");
+    }
+  };
+  const heartbeat = setInterval(() => void beat(), Math.max(250, Math.floor(config.nodeTtlMs / 3)));
+  heartbeat.unref();
+
+  const internalUrl = await listen(internalServer, config.internalHost, config.internalPort);
+  const socketUrl = await listen(httpServer, config.host, config.port);
+  logger.info({ mode, socketUrl, internalUrl }, "bridge node ready");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info("shutting down: stop accepting, drain, remove routes, close");
+      gateway.stopAccepting();
+      clearInterval(heartbeat);
+      const internalClosed = new Promise<void>((resolve) => internalServer.close(() => resolve()));
+      internalServer.closeIdleConnections();
+      await routes.removeNode(config.nodeId).catch((error: unknown) => logger.warn({ err: error }, "could not remove routes"));
+      await bus.drain();
+      await gateway.close();
+      internalServer.closeAllConnections();
+      await internalClosed;
+      await bus.close();
+      await routes.close();
+      logger.info("stopped");
+    })());
+
+  return { nodeId: config.nodeId, mode, socketUrl, internalUrl, stats, routes, stop };
+}

@@ -1,0 +1,33 @@
+// The routing table seam: where each user's devices are connected. Two implementations
+// behind it: Redis (core mode, shared by every node: redis-route-table.ts) and an
+// in-process map (embedded single-node mode: ../embedded/memory-route-table.ts).
+import type { Envelope } from "../../protocol/index.js";
+
+/** The recipients routed to one node, in the envelope's shape. */
+export type NodeRecipients = Envelope["recipients"];
+
+export interface RouteTable {
+  /** `user + device -> node`, written when a device connects; marks the user online. */
+  addRoute(userId: string, deviceId: string, nodeId: string): Promise<void>;
+  /** Removes the route only if it still points at `nodeId` (a newer connection elsewhere wins). */
+  removeRoute(userId: string, deviceId: string, nodeId: string): Promise<void>;
+  /** Makes the user's routes on `nodeId` exactly these devices (edge presence reports). */
+  setDevices(userId: string, nodeId: string, deviceIds: string[]): Promise<void>;
+  /** Every route of these users, as `userId -> deviceId -> nodeId`, dead nodes included. */
+  routesOf(userIds: string[]): Promise<Map<string, Map<string, string>>>;
+  /**
+   * Recipients grouped by the live node they are connected to: one entry per node,
+   * so the caller publishes once per node. Routes to dead nodes are skipped.
+   */
+  resolve(userIds: string[]): Promise<Map<string, NodeRecipients>>;
+  /** Which of these users have at least one route (seed 002's online set). */
+  onlineOf(userIds: string[]): Promise<boolean[]>;
+  onlineCount(): Promise<number>;
+  /** Refreshes the node's liveness key; false if it had expired (its routes may be gone). */
+  heartbeat(nodeId: string, ttlMs: number): Promise<{ wasAlive: boolean }>;
+  /** Removes every route of a node and its liveness key (shutdown, or cleanup of a dead node). */
+  removeNode(nodeId: string): Promise<number>;
+  /** Removes the routes of every registered node whose liveness key has expired. */
+  sweepDeadNodes(): Promise<string[]>;
+  close(): Promise<void>;
+}

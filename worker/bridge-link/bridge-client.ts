@@ -1,0 +1,39 @@
+// Worker -> bridge: the signed calls of docs/PROTOCOL.md ("Signed internal calls").
+// The bridge is a fast path: if it is down or BRIDGE_URL is empty, the caller's send
+// still succeeds (the message is stored; core devices recover it by sync). Failures are
+// logged with a running count, so a dead bridge is visible in the Worker's logs.
+import { signBody } from "../../protocol/index.js";
+import type { Env } from "../env.js";
+
+const TIMEOUT_MS = 5_000;
+
+/** Per isolate: how many bridge calls failed since it started (reported in each warning). */
+let failures = 0;
+export const bridgeFailureCount = () => failures;
+
+/** POSTs a signed JSON body to `{BRIDGE_URL}{path}`. Never throws. Returns whether the bridge took it. */
+export async function callBridge(env: Env, path: "/internal/deliver" | "/internal/presence", payload: unknown): Promise<boolean> {
+  const base = env.BRIDGE_URL?.replace(/\/+$/, "");
+  if (!base) return false; // edge-only deployment: no core gateways to reach
+  if (!env.BRIDGE_SECRET) {
+    failures++;
+    console.warn(`bridge call ${path} skipped: BRIDGE_URL is set but BRIDGE_SECRET is not (failures: ${failures})`);
+    return false;
+  }
+  const body = JSON.stringify(payload);
+  try {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(await signBody(env.BRIDGE_SECRET, body)) },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (response.ok) return true;
+    failures++;
+    console.warn(`bridge call ${path} answered ${response.status} (failures: ${failures}): ${(await response.text()).slice(0, 200)}`);
+  } catch (error) {
+    failures++;
+    console.warn(`bridge call ${path} failed (failures: ${failures}):`, error);
+  }
+  return false;
+}

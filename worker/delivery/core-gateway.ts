@@ -1,0 +1,19 @@
+import type { DeliverRequest, EdgePresenceRequest } from "../../protocol/index.js";
+import { callBridge } from "../bridge-link/bridge-client.js";
+import type { Env } from "../env.js";
+
+// The seam to the core gateways (Socket.IO nodes behind the bridge, issue 4).
+// deliver() hands every push here once, with the whole recipient list; the UserHub
+// reports its set of connected edge devices here whenever it changes. Until the bridge
+// link exists (worker/bridge-link/), the edge is the only gateway and both are no-ops.
+// Failures must not throw into the caller: storage is the truth and clients sync.
+
+/** One call per delivery: the bridge routes the event to core devices (issue 4). */
+export async function forwardToCore(env: Env, request: DeliverRequest): Promise<void> {
+  await callBridge(env, "/internal/deliver", request);
+}
+
+/** The user's edge devices changed (first socket opened, one closed, last closed). */
+export async function announceEdgeDevices(env: Env, presence: EdgePresenceRequest): Promise<void> {
+  await callBridge(env, "/internal/presence", presence);
+}

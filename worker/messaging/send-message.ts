@@ -1,0 +1,37 @@
+import { MediaBody, type Message, type SendMessageBody } from "../../protocol/index.js";
+import { database } from "../db/client.js";
+import { shareFile } from "../db/files.js";
+import { deliverInBackground } from "../delivery/deliver.js";
+import { appendMessage } from "./append-message.js";
+import { storedBody } from "./message-body.js";
+import type { Actor, Runtime } from "./runtime.js";
+import { resolveSendTarget } from "./send-target.js";
+
+/**
+ * The one send path, for POST /api/messages and the `message.send` frame alike:
+ * check who may send where, build the stored body, append with the next seq
+ * (idempotent by clientMsgId), then push `message.new` in the background to every
+ * member's devices except the sending one (it gets the answer or the ack).
+ *
+ * A retry (created: false) is not pushed again: the first attempt pushed it, and a
+ * device that missed that push sees the gap at the next seq and syncs.
+ */
+export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageBody): Promise<{ message: Message; created: boolean }> {
+  const db = database(rt.env.DB);
+  const target = await resolveSendTarget(db, actor.userId, input.to);
+  const body = await storedBody(db, actor.userId, input);
+  const result = await appendMessage(rt.env.DB, {
+    conversationId: target.conversationId,
+    senderId: actor.userId,
+    clientMsgId: input.clientMsgId,
+    kind: input.kind,
+    body,
+  });
+  // The download permission follows the stored message (a retry repeats this harmlessly).
+  const media = MediaBody.safeParse(result.message.body);
+  if (media.success) await shareFile(db, media.data.fileId, result.message.conversationId);
+  if (result.created) {
+    deliverInBackground(rt, target.memberIds, { type: "message.new", message: result.message }, { exceptDevice: actor });
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+import { ConversationList, ConversationSummary, HistoryPage, HistoryQuery, ReadBody, ReadResponse } from "../../protocol/index.js";
+import { z } from "zod";
+import { messagePage } from "../db/messages.js";
+import { notFound } from "../http/api-error.js";
+import { apiRouter } from "../http/api-router.js";
+import { parseConversationId, requireMember } from "../messaging/conversation-access.js";
+import { listConversations } from "../messaging/conversation-list.js";
+import { markRead } from "../messaging/mark-read.js";
+import { runtimeOf } from "../messaging/runtime.js";
+
+export const conversationRoutes = apiRouter("/api/conversations", "conversations");
+
+conversationRoutes.get(
+  "/",
+  {
+    summary: "My conversations, most recent first: last seq, my read seq, exact unread count, last message, peer or group",
+    response: { status: 200, schema: ConversationList },
+  },
+  async (c) => c.json({ conversations: await listConversations(c.env.DB, c.var.auth.userId) }, 200),
+);
+
+conversationRoutes.get(
+  "/:id",
+  {
+    summary: "One of my conversations, as in the list",
+    response: { status: 200, schema: z.object({ conversation: ConversationSummary }) },
+    errors: ["forbidden", "not_found"],
+  },
+  async (c) => {
+    const id = parseConversationId(c.req.param("id"));
+    await requireMember(c.env.DB, id, c.var.auth.userId);
+    const [conversation] = await listConversations(c.env.DB, c.var.auth.userId, id);
+    if (!conversation) throw notFound("conversation");
+    return c.json({ conversation }, 200);
+  },
+);
+
+conversationRoutes.get(
+  "/:id/messages",
+  {
+    summary:
+      "A page of messages in ascending seq order: afterSeq pages forward (sync), beforeSeq pages back (history), neither gives the newest page",
+    query: HistoryQuery,
+    response: { status: 200, schema: HistoryPage },
+    errors: ["forbidden", "not_found"],
+  },
+  async (c, { query }) => {
+    const id = parseConversationId(c.req.param("id"));
+    const access = await requireMember(c.env.DB, id, c.var.auth.userId);
+    const page = await messagePage(c.env.DB, id, query);
+    return c.json({ ...page, lastSeq: access.lastSeq }, 200);
+  },
+);
+
+conversationRoutes.post(
+  "/:id/read",
+  {
+    summary: "Move my read position forward to seq (never back, at most the last seq); my other devices and a 1:1 peer are told",
+    body: ReadBody,
+    response: { status: 200, schema: ReadResponse },
+    errors: ["forbidden", "not_found"],
+  },
+  async (c, { body }) => {
+    const id = parseConversationId(c.req.param("id"));
+    return c.json(await markRead(runtimeOf(c), c.var.auth, id, body.seq), 200);
+  },
+);
