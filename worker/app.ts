@@ -16,9 +16,10 @@ import { conversationRoutes } from "./routes/conversations.js";
 import { fileRoutes } from "./routes/files.js";
 import { wsRoutes } from "./routes/ws.js";
 import { bridgeLinkRoutes } from "./bridge-link/internal-routes.js";
+import { typingRoutes } from "./bridge-link/typing-route.js";
 
 /** Every resource router, mounted at its own prefix. */
-const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, wsRoutes, bridgeLinkRoutes];
+const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
 
 export const app = new Hono<AppEnv>();
 

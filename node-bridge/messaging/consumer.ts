@@ -49,11 +49,14 @@ async function handleMessage(channel: Channel, message: ConsumeMessage, handler:
     settle(() => channel.ack(message), logger);
     return;
   }
+  // Marked before the push, not after: with prefetch > 1 a duplicate can arrive while the
+  // first copy is still being pushed. A failure unmarks it so the redelivery is pushed.
+  seen.add(envelope.id);
   try {
     await handler(envelope);
-    seen.add(envelope.id);
     settle(() => channel.ack(message), logger);
   } catch (error) {
+    seen.delete(envelope.id);
     // One more try through the broker; after that the devices recover by sync.
     const requeue = !message.fields.redelivered;
     logger.warn({ err: error, envelopeId: envelope.id, requeue }, "envelope handler failed");

@@ -8,6 +8,10 @@ export class RecentIds {
     return this.ids.has(id);
   }
 
+  delete(id: string): void {
+    this.ids.delete(id);
+  }
+
   add(id: string): void {
     this.ids.add(id);
     // A Set iterates in insertion order: the first entry is the oldest.

@@ -93,8 +93,9 @@ export default async function setup(project: TestProject) {
   project.provide("servicesMissing", missing ?? "");
 
   return async function teardown() {
-    await worker.dispose();
+    // The link node first: it may still be forwarding to the Worker.
     await link.stop();
+    await worker.dispose();
     await rm(persist, { recursive: true, force: true });
   };
 }

@@ -4,8 +4,9 @@ import { SELF } from "cloudflare:test";
 import type { ServerFrame } from "../../protocol/index.js";
 import { BASE } from "./http.js";
 
-type Frame = ServerFrame & Record<string, any>;
-type Match = (frame: Frame) => boolean;
+/** A received frame: one of ServerFrame, loosely typed so tests can read any field. */
+export type Frame = { type: ServerFrame["type"] } & Record<string, any>;
+export type Match = (frame: Frame) => boolean;
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 

@@ -4,9 +4,9 @@ import type { Env } from "../env.js";
 
 // The seam to the core gateways (Socket.IO nodes behind the bridge, issue 4).
 // deliver() hands every push here once, with the whole recipient list; the UserHub
-// reports its set of connected edge devices here whenever it changes. Until the bridge
-// link exists (worker/bridge-link/), the edge is the only gateway and both are no-ops.
-// Failures must not throw into the caller: storage is the truth and clients sync.
+// reports its set of connected edge devices here whenever it changes. Both are signed
+// calls to BRIDGE_URL (worker/bridge-link/); with no BRIDGE_URL the edge is the only
+// gateway and they do nothing. Failures never throw: storage is the truth, clients sync.
 
 /** One call per delivery: the bridge routes the event to core devices (issue 4). */
 export async function forwardToCore(env: Env, request: DeliverRequest): Promise<void> {

@@ -59,7 +59,9 @@ export interface ChildNode {
 /** A node in its own process (`tsx node-bridge/main.ts`), configured by environment like production. */
 export async function spawnNode(name: string, env: Record<string, string> = {}): Promise<ChildNode> {
   const nodeId = uniqueNodeId(name);
-  const child = spawn("npx", ["tsx", "node-bridge/main.ts"], {
+  // One process (node with tsx's loader), not `npx tsx`, whose wrapper processes would
+  // survive a SIGKILL sent to the parent and keep the node alive.
+  const child = spawn(process.execPath, ["--import", "tsx", "node-bridge/main.ts"], {
     env: {
       ...process.env,
       NODE_ID: nodeId,
@@ -96,8 +98,6 @@ export async function spawnNode(name: string, env: Record<string, string> = {}):
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    // `npx` runs tsx which runs node: kill the whole process group is not ours to do,
-    // so the child is spawned directly enough that SIGKILL reaches the node process.
     child.kill("SIGKILL");
     await exited;
   };
