@@ -2,7 +2,7 @@
 // node` on connect and removes it on disconnect, and pushes envelopes to local sockets.
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { Server } from "socket.io";
+import { Server, type DefaultEventsMap } from "socket.io";
 import type { Envelope } from "../../protocol/index.js";
 import type { WorkerClient } from "../edge-link/worker-client.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -22,19 +22,19 @@ export interface GatewayDeps {
 }
 
 export class SocketGateway {
-  readonly io: Server;
+  readonly io: Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>;
   readonly sockets = new LocalSockets();
   /** Set on shutdown: disconnects then only clean up locally, routes are removed in bulk. */
   private closing = false;
 
   constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
-    this.io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketIdentity>(httpServer, {
+    this.io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>(httpServer, {
       cors: { origin: deps.corsOrigin },
-    }) as unknown as Server;
+    });
     // Shutdown first stops accepting, then drains: a node on its way out takes no one new.
     this.io.use((_socket, next) => next(this.closing ? new Error("node shutting down") : undefined));
-    this.io.use(handshakeAuth(deps.authSecret) as Parameters<Server["use"]>[0]);
-    this.io.on("connection", (socket) => this.onConnection(socket as GatewaySocket));
+    this.io.use(handshakeAuth(deps.authSecret));
+    this.io.on("connection", (socket) => this.onConnection(socket));
   }
 
   private onConnection(socket: GatewaySocket): void {

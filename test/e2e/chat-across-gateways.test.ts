@@ -139,6 +139,22 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     expect([erinOnB.copiesOf(ack.message.id), erinAtEdge.copiesOf(ack.message.id)]).toEqual([0, 1]);
   });
 
+  it("typing and read from a Socket.IO client reach the peer at the edge", async () => {
+    const [kim, lee] = [await registerUser("kim"), await registerUser("lee")];
+    await befriend(kim, lee);
+    const kimOnA = await core(a, kim.token);
+    const leeAtEdge = await edge(lee.token);
+    const message = await sendText(lee, { userId: kim.id }, "read me");
+    await kimOnA.waitForMessage(message.id);
+
+    expect(await kimOnA.socket.emitWithAck("typing", { conversationId: message.conversationId })).toEqual({ ok: true });
+    await leeAtEdge.waitFor((e) => e.type === "typing" && e.userId === kim.id, "typing");
+
+    const read = await kimOnA.socket.emitWithAck("read", { conversationId: message.conversationId, seq: message.seq });
+    expect(read).toMatchObject({ conversationId: message.conversationId, readSeq: message.seq, unread: 0 });
+    await leeAtEdge.waitFor((e) => e.type === "read" && e.userId === kim.id && e.seq === message.seq, "read receipt");
+  });
+
   it("a send the Worker refuses comes back as an error frame through the ack", async () => {
     const [gil, stranger] = [await registerUser("gil"), await registerUser("stranger")];
     const gilOnC = await core(c, gil.token);

@@ -6,15 +6,10 @@
 // first (port 0) with the Worker's URL as a promise; the Worker starts with
 // BRIDGE_URL = that node's internal URL; then the promise resolves. Tests start their
 // own nodes on port 0 and read everything they need through inject().
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { pino } from "pino";
 import type { TestProject } from "vitest/node";
-import { unstable_startWorker } from "wrangler";
 import { startBridgeNode, type BridgeNode } from "../../node-bridge/node.js";
+import { QUIET_WRANGLER, startLocalWorker } from "./support/local-worker.js";
 import { missingServices, RABBITMQ_URL, REDIS_URL } from "./support/services.js";
 
 export const AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";
@@ -35,18 +30,11 @@ declare module "vitest" {
   }
 }
 
-const quietEnv = { WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-
 export default async function setup(project: TestProject) {
-  Object.assign(process.env, quietEnv);
+  Object.assign(process.env, QUIET_WRANGLER);
   const missing = await missingServices();
   if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}`);
   if (missing) console.warn(`\n[node tests] ${missing}\nSuites that need them are SKIPPED.\n`);
-
-  const persist = await mkdtemp(join(tmpdir(), "edge-im-e2e-"));
-  await promisify(execFile)("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
-    env: { ...process.env, ...quietEnv, CI: "true" },
-  });
 
   let resolveWorkerUrl!: (url: string) => void;
   const workerUrl = new Promise<string>((resolve) => (resolveWorkerUrl = resolve));
@@ -71,16 +59,8 @@ export default async function setup(project: TestProject) {
     pino({ level: "warn", base: { nodeId: linkNodeId } }),
   );
 
-  const worker = await unstable_startWorker({
-    config: "wrangler.toml",
-    bindings: {
-      AUTH_SECRET: { type: "plain_text", value: AUTH_SECRET },
-      BRIDGE_SECRET: { type: "plain_text", value: BRIDGE_SECRET },
-      BRIDGE_URL: { type: "plain_text", value: link.internalUrl },
-    },
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist, watch: false },
-  });
-  const url = (await worker.url).toString().replace(/\/+$/, "");
+  const worker = await startLocalWorker({ AUTH_SECRET, BRIDGE_SECRET, BRIDGE_URL: link.internalUrl });
+  const url = worker.url;
   resolveWorkerUrl(url);
 
   project.provide("workerUrl", url);
@@ -96,6 +76,5 @@ export default async function setup(project: TestProject) {
     // The link node first: it may still be forwarding to the Worker.
     await link.stop();
     await worker.dispose();
-    await rm(persist, { recursive: true, force: true });
   };
 }

@@ -7,7 +7,7 @@ import type { Actor, Runtime } from "./runtime.js";
 /**
  * Relays "I am typing" to the other members of a conversation (not to my own devices).
  * Nothing is stored: a lost typing event costs nothing. Clients send at most one every
- * few seconds while typing (docs/PROTOCOL-client.md).
+ * few seconds while typing (docs/PROTOCOL.md).
  */
 export async function relayTyping(rt: Runtime, actor: Actor, conversationId: string): Promise<void> {
   const members = await conversationMemberIds(database(rt.env.DB), conversationId);

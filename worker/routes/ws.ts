@@ -15,7 +15,7 @@ wsRoutes.get(
   "/",
   {
     summary:
-      "Open the edge WebSocket (frames in docs/PROTOCOL-client.md). Token as ?token= or as a Sec-WebSocket-Protocol value, which is echoed back",
+      "Open the edge WebSocket (frames in docs/PROTOCOL.md). Token as ?token= or as a Sec-WebSocket-Protocol value, which is echoed back",
     auth: false,
     query: WsQuery,
     response: { status: 101, description: "switching protocols: the socket is held by the user's Durable Object" },

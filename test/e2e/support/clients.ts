@@ -96,8 +96,8 @@ export class EdgeClient extends Inbox {
 }
 
 /** Opens an edge WebSocket (held by the user's Durable Object) and waits for its `ready` frame. */
-export async function connectEdge(token: string): Promise<EdgeClient> {
-  const url = `${inject("workerUrl").replace(/^http/, "ws")}/api/ws?token=${encodeURIComponent(token)}`;
+export async function connectEdge(token: string, workerUrl = inject("workerUrl")): Promise<EdgeClient> {
+  const url = `${workerUrl.replace(/^http/, "ws")}/api/ws?token=${encodeURIComponent(token)}`;
   const socket = new WebSocket(url);
   const client = new EdgeClient(socket);
   await new Promise<void>((resolve, reject) => {
