@@ -37,15 +37,11 @@ export const EdgePresenceRequest = z.object({
 export type EdgePresenceRequest = z.infer<typeof EdgePresenceRequest>;
 
 /**
- * Bridge -> Worker: `POST {WORKER_URL}/internal/deliver`, signed. Push through the
- * Durable Objects to these users' edge devices (only the edge ones: core devices got
- * theirs from their own node).
+ * Bridge -> Worker: `POST {WORKER_URL}/internal/deliver`, signed. The same body as the
+ * Worker -> bridge call, the other way: push through the Durable Objects to these users'
+ * edge devices (only the edge ones: core devices got theirs from their own node).
  */
-export const EdgeDeliverRequest = z.object({
-  event: ServerEvent,
-  userIds: z.array(Id).min(1).max(10_000),
-  exceptDevice: DeviceRef.optional(),
-});
+export const EdgeDeliverRequest = DeliverRequest;
 export type EdgeDeliverRequest = z.infer<typeof EdgeDeliverRequest>;
 
 /**
