@@ -13,6 +13,15 @@ export const ClientFrame = z.discriminatedUnion("type", [
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
+/**
+ * Socket.IO only: hand the gateway a fresh access token (same user, same device) so the
+ * socket keeps acting for the user past its handshake token's expiry. Answered by
+ * `token.refreshed` or an error frame. The edge needs none: its Durable Object checks the
+ * token once, at the upgrade, and acts on the socket's identity from then on.
+ */
+export const TokenRefreshFrame = z.object({ type: z.literal("token.refresh"), accessToken: z.string().min(1).max(4096) });
+export const TokenRefreshedFrame = z.object({ type: z.literal("token.refreshed"), expiresAt: z.number() });
+
 // ---- server -> client ----
 /** Error frame codes of the socket itself; a rejected send carries an API error code instead. */
 export const FRAME_ERROR = {

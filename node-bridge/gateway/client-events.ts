@@ -3,7 +3,16 @@
 // own access token: the node holds connections, the Worker holds logic and storage, and
 // its answer (the stored message, or an error) goes back through the ack callback.
 import type { Logger } from "pino";
-import { ClientFrame, ErrorBody, MessageResponse, ReadResponse, type AckFrame, type ErrorFrame } from "../../protocol/index.js";
+import {
+  ClientFrame,
+  ErrorBody,
+  MessageResponse,
+  ReadResponse,
+  TokenRefreshFrame,
+  verifyAccessToken,
+  type AckFrame,
+  type ErrorFrame,
+} from "../../protocol/index.js";
 import type { WorkerClient } from "../edge-link/worker-client.js";
 import type { GatewaySocket } from "./local-sockets.js";
 
@@ -21,8 +30,7 @@ function apiError(status: number, body: unknown, clientMsgId?: string): ErrorFra
     : errorFrame("internal", `the Worker answered ${status}`, clientMsgId);
 }
 
-export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient, logger: Logger): void {
-  const { accessToken } = socket.data;
+export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient, logger: Logger, authSecret: string): void {
 
   /** Answers through the ack callback if the client gave one, else as an event. */
   const answer = (ack: unknown, frame: object) => {
@@ -54,7 +62,7 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
     if (!frame) return;
     const { type: _type, ...body } = frame;
     forward(ack, frame.clientMsgId, async () => {
-      const result = await worker.callApi(accessToken, "POST", "/api/messages", body);
+      const result = await worker.callApi(socket.data.accessToken, "POST", "/api/messages", body);
       const stored = MessageResponse.safeParse(result.body);
       if (result.status >= 300 || !stored.success) return apiError(result.status, result.body, frame.clientMsgId);
       return { type: "message.ack", clientMsgId: frame.clientMsgId, message: stored.data.message } satisfies AckFrame;
@@ -66,7 +74,7 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
     if (!frame) return;
     forward(ack, undefined, async () => {
       const path = `/api/conversations/${encodeURIComponent(frame.conversationId)}/read`;
-      const result = await worker.callApi(accessToken, "POST", path, { seq: frame.seq });
+      const result = await worker.callApi(socket.data.accessToken, "POST", path, { seq: frame.seq });
       // The ack carries the Worker's ReadResponse as is (no event is emitted without an ack).
       return result.status >= 300 ? apiError(result.status, result.body) : ReadResponse.parse(result.body);
     });
@@ -78,11 +86,27 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
     // Typing is best-effort: only a failure is worth an answer.
     const path = `/api/conversations/${encodeURIComponent(frame.conversationId)}/typing`;
     worker
-      .callApi(accessToken, "POST", path)
+      .callApi(socket.data.accessToken, "POST", path)
       .then((result) => {
         if (typeof ack === "function") (ack as Ack)(result.status >= 300 ? apiError(result.status, result.body) : { ok: true });
       })
       .catch((error: unknown) => logger.debug({ err: error }, "typing relay failed"));
+  });
+
+  // The handshake token expires (ACCESS_TOKEN_TTL_SECONDS); calls made with it then answer
+  // token_expired. The client refreshes over HTTP and hands the new token over here.
+  socket.on("token.refresh", async (payload: unknown, ack?: unknown) => {
+    const parsed = TokenRefreshFrame.safeParse({ ...(payload as object), type: "token.refresh" });
+    if (!parsed.success) return answer(ack, errorFrame("invalid_frame", "expected { accessToken }"));
+    const verified = await verifyAccessToken(authSecret, parsed.data.accessToken);
+    if (!verified.ok) {
+      return answer(ack, errorFrame(verified.reason === "expired" ? "token_expired" : "unauthorized", "invalid access token"));
+    }
+    if (verified.userId !== socket.data.userId || verified.deviceId !== socket.data.deviceId) {
+      return answer(ack, errorFrame("forbidden", "the token belongs to another user or device: reconnect with it instead"));
+    }
+    socket.data.accessToken = parsed.data.accessToken;
+    answer(ack, { type: "token.refreshed", expiresAt: verified.expiresAt });
   });
 
   socket.on("ping", (payload: unknown, ack?: unknown) => {

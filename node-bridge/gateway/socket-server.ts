@@ -40,7 +40,7 @@ export class SocketGateway {
   private onConnection(socket: GatewaySocket): void {
     const { userId, deviceId } = socket.data;
     const { routes, nodeId, logger, worker } = this.deps;
-    registerClientEvents(socket, worker, logger);
+    registerClientEvents(socket, worker, logger, this.deps.authSecret);
     const isFirst = this.sockets.add(socket);
     // The route is written before `ready`: once a client sees `ready`, pushes reach it.
     const registered = isFirst ? routes.addRoute(userId, deviceId, nodeId) : Promise.resolve();

@@ -1,0 +1,50 @@
+// A Socket.IO socket outlives its handshake token: when the token expires, the client
+// refreshes over HTTP and hands the new token to the node (`token.refresh`), and its
+// sends work again without reconnecting.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signAccessToken, type AckFrame, type ErrorFrame } from "../../protocol/index.js";
+import type { BridgeNode } from "../../node-bridge/node.js";
+import { befriend, loginDevice, registerUser } from "./support/api.js";
+import { connectCore, settle, type CoreClient } from "./support/clients.js";
+import { NodePool } from "./support/nodes.js";
+
+describe.skipIf(inject("servicesMissing"))("token refresh on a Socket.IO socket", () => {
+  const pool = new NodePool();
+  let node: BridgeNode;
+  let client: CoreClient | undefined;
+
+  beforeAll(async () => {
+    node = await pool.start("refresh");
+  });
+  afterAll(async () => {
+    client?.close();
+    await pool.stopAll();
+  });
+
+  it("an expired handshake token stops sends until a fresh one is handed over", async () => {
+    const [ann, ben] = [await registerUser("ann"), await registerUser("ben")];
+    await befriend(ann, ben);
+    // A token that expires 2 s from now, for Ann's device d1.
+    const shortLived = await signAccessToken(inject("authSecret"), { userId: ann.id, deviceId: "d1", sessionId: randomUUID() }, 2);
+    client = await connectCore(node.socketUrl, shortLived);
+    const send = () =>
+      client!.socket.emitWithAck("message.send", { to: { userId: ben.id }, clientMsgId: randomUUID(), kind: "text", body: { text: "hi" } });
+
+    expect(((await send()) as AckFrame).type).toBe("message.ack");
+    await settle(2_200);
+    expect(await send()).toMatchObject({ type: "error", code: "token_expired" } satisfies Partial<ErrorFrame>);
+
+    // Another user's token, or another device's, is refused: the socket stays Ann's d1.
+    expect(await client.socket.emitWithAck("token.refresh", { accessToken: ben.token })).toMatchObject({ code: "forbidden" });
+    const otherDevice = await loginDevice(ann, "d2");
+    expect(await client.socket.emitWithAck("token.refresh", { accessToken: otherDevice })).toMatchObject({ code: "forbidden" });
+    expect(await client.socket.emitWithAck("token.refresh", { accessToken: "garbage" })).toMatchObject({ code: "unauthorized" });
+
+    const refreshed = await client.socket.emitWithAck("token.refresh", { accessToken: ann.token });
+    expect(refreshed).toMatchObject({ type: "token.refreshed" });
+    const ack = (await send()) as AckFrame;
+    expect(ack.type).toBe("message.ack");
+    expect(ack.message.senderId).toBe(ann.id);
+  });
+});
