@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Id, Timestamp } from "./common.js";
 import { ConversationId } from "./conversations.js";
 import { Friend, FriendRequest } from "./friends.js";
-import { GroupView } from "./groups.js";
+import { Group, GroupView, MyMembership } from "./groups.js";
 import { Message } from "./messages.js";
 
 /**
@@ -30,8 +30,12 @@ export const ServerEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("friend.declined"), requestId: Id, userId: Id }),
   z.object({ type: z.literal("friend.removed"), userId: Id }),
   z.object({ type: z.literal("friend.updated"), friend: Friend }),
-  /** A group I am in changed (name, avatar, announcement, policy, roles, members). */
-  z.object({ type: z.literal("group.updated"), group: GroupView }),
+  /**
+   * A group I am in changed (name, avatar, announcement, policy, owner, member count).
+   * The same event goes to every member, so the bridge routes it once per node; `me` is
+   * there only for members whose own membership changed (role, nickname, remark).
+   */
+  z.object({ type: z.literal("group.updated"), group: Group, me: MyMembership.optional() }),
   /** I was added to a group. */
   z.object({ type: z.literal("group.joined"), group: GroupView }),
   /** I am no longer in a group: left, kicked or dismissed. */

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { ServerEvent } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { listMemberships } from "../db/group-members.js";
 import { findGroup } from "../db/groups.js";
@@ -15,24 +16,43 @@ function callerDevice(c: Context<AppEnv>) {
 }
 
 export interface GroupPushOptions {
-  /** These members were just added: they get `group.joined`, everyone else `group.updated`. */
+  /** These members were just added: they get `group.joined` with their own view. */
   joined?: string[];
+  /** These members' own membership changed (role, nickname): their `group.updated` carries `me`. */
+  personal?: string[];
   /** Push to these members only (default: every member). */
   only?: string[];
 }
 
-/** Pushes each member their own view of the group (`me` differs from member to member). */
+/**
+ * Tells the members what changed about the group. Members who would get the same event
+ * get it in one delivery, so a rename of a 500-member group is one delivery (and one
+ * envelope per gateway node), not 500.
+ */
 export async function pushGroupViews(c: Context<AppEnv>, groupId: string, options: GroupPushOptions = {}): Promise<void> {
   const db = database(c.env.DB);
   const [group, memberships] = await Promise.all([findGroup(db, groupId), listMemberships(db, groupId)]);
   if (!group) return;
   const joined = new Set(options.joined ?? []);
+  const personal = new Set(options.personal ?? []);
   const only = options.only && new Set(options.only);
+  const { me: _none, ...shared } = toGroupView(group, memberships.length, null);
+  const deliveries = new Map<string, { event: ServerEvent; userIds: string[] }>();
   for (const membership of memberships) {
     if (only && !only.has(membership.userId)) continue;
     const view = toGroupView(group, memberships.length, membership);
-    const type = joined.has(membership.userId) ? "group.joined" : "group.updated";
-    deliverLater(c, [membership.userId], { type, group: view }, { exceptDevice: callerDevice(c) });
+    const event: ServerEvent = joined.has(membership.userId)
+      ? { type: "group.joined", group: view }
+      : personal.has(membership.userId)
+        ? { type: "group.updated", group: shared, me: view.me! }
+        : { type: "group.updated", group: shared };
+    const key = JSON.stringify(event);
+    const delivery = deliveries.get(key) ?? { event, userIds: [] };
+    delivery.userIds.push(membership.userId);
+    deliveries.set(key, delivery);
+  }
+  for (const { event, userIds } of deliveries.values()) {
+    deliverLater(c, userIds, event, { exceptDevice: callerDevice(c) });
   }
 }
 

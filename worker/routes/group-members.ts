@@ -79,7 +79,7 @@ groupMemberRoutes.patch(
     const { group } = await memberAccess(db, idParam(c, "id", "group"), userId, "set a group nickname or remark");
     await updateMemberSettings(db, group.id, userId, body);
     // Only my own view changed (`me`); my other devices learn it. Others read nicknames from the member list.
-    await pushGroupViews(c, group.id, { only: [userId] });
+    await pushGroupViews(c, group.id, { only: [userId], personal: [userId] });
     return c.json({ group: await loadGroupView(db, group.id, userId) }, 200);
   },
 );

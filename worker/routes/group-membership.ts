@@ -71,7 +71,7 @@ groupMembershipRoutes.post(
       await postSystemMessage(c, conversationId, { event: "owner_changed", ownerId: successor.userId, previousOwnerId: userId });
     }
     pushGroupRemoved(c, [userId], group.id, "left");
-    await pushGroupViews(c, group.id);
+    await pushGroupViews(c, group.id, successor ? { personal: [successor.userId] } : {});
     return c.json({ ok: true as const }, 200);
   },
 );

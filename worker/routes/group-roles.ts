@@ -50,7 +50,7 @@ groupRoleRoutes.post(
       ownerId: target.userId,
       previousOwnerId: userId,
     });
-    await pushGroupViews(c, group.id);
+    await pushGroupViews(c, group.id, { personal: [userId, target.userId] });
     return c.json({ group: await loadGroupView(db, group.id, userId) }, 200);
   },
 );
@@ -70,7 +70,7 @@ async function setAdmin(c: Context<AppEnv>, admin: boolean): Promise<Response> {
   if (target.role !== role) {
     await setMemberRole(db, group.id, targetId, role);
     await postSystemMessage(c, groupConversationId(group.id), { event: "admin_changed", userId: targetId, admin, by: userId });
-    await pushGroupViews(c, group.id);
+    await pushGroupViews(c, group.id, { personal: [targetId] });
   }
   return c.json({ member: toGroupMember({ ...target, role }, user) }, 200);
 }
