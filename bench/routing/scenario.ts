@@ -17,8 +17,10 @@ export interface ScenarioConfig {
   /** Chat messages timed, after `warmup` untimed ones. */
   messages: number;
   warmup: number;
-  /** Chat messages in flight at once (each awaits its broker confirms). */
+  /** Chat messages in flight at once during the throughput phase (each awaits its broker confirms). */
   window: number;
+  /** Chat messages sent one at a time after it, for the latency of an idle system. */
+  latencyMessages: number;
 }
 
 export const DEVICE = "d1";
@@ -150,11 +152,13 @@ export class DeliveryTracker {
     if (++this.completed === this.expected) this.onComplete?.();
   }
 
-  /** Zeroes the counters after the warm-up; resolves once `count` messages are fully delivered. */
+  /** Zeroes the counters (nothing may be in flight); resolves once `count` messages are fully delivered. */
   startTimed(count: number): Promise<void> {
     this.deliveries = 0;
     this.wasted = 0;
     this.pushes = 0;
+    this.latenciesMs.length = 0;
+    this.completed = 0;
     this.timed = true;
     this.expected = count;
     return new Promise((resolve) => (this.onComplete = resolve));

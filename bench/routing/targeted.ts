@@ -61,7 +61,7 @@ export async function startTargeted(scenario: Scenario, tracker: DeliveryTracker
   for (const [k, nodeId] of nodeIds.entries()) {
     const bus = await AmqpBus.connect({ url: urls.rabbitmq, prefetch: 64, logger, stats: new NodeStats() });
     buses.push(bus);
-    await routes.heartbeat(nodeId, 300_000);
+    await routes.heartbeat(nodeId, 60_000);
     const local = scenario.localDevices(k);
     await bus.consume(nodeId, async (envelope) => {
       if (envelope.event.type !== "message.new") return;

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectEdge } from "./support/clients.js";
-import { startLocalWorker, type LocalWorker } from "./support/local-worker.js";
+import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker.js";
 
 /** A port nothing listens on: bind one, then close it. */
 async function deadPort(): Promise<number> {

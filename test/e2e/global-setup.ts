@@ -9,7 +9,7 @@
 import { pino } from "pino";
 import type { TestProject } from "vitest/node";
 import { startBridgeNode, type BridgeNode } from "../../node-bridge/node.js";
-import { QUIET_WRANGLER, startLocalWorker } from "./support/local-worker.js";
+import { QUIET_WRANGLER, startLocalWorker } from "../../scripts/local-worker.js";
 import { missingServices, RABBITMQ_URL, REDIS_URL } from "./support/services.js";
 
 export const AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";

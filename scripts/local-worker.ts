@@ -1,0 +1,56 @@
+// The Worker on this machine, started from Node: wrangler's unstable_startWorker (workerd
+// with local D1, R2 and Durable Objects) on a free port, with a fresh persist directory
+// that has the real D1 migrations applied by wrangler itself. Used by the end-to-end
+// tests (test/e2e/) and the benchmarks (bench/worker/).
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { unstable_startWorker } from "wrangler";
+
+export const QUIET_WRANGLER = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_LOG: "warn",
+};
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const wranglerCli = join(root, "node_modules/wrangler/bin/wrangler.js");
+
+export interface LocalWorker {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+export interface WorkerVars {
+  AUTH_SECRET: string;
+  BRIDGE_SECRET: string;
+  BRIDGE_URL: string;
+}
+
+/** `stateParent`: where the fresh state directory goes (default the OS temp dir). */
+export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir()): Promise<LocalWorker> {
+  Object.assign(process.env, QUIET_WRANGLER);
+  const persist = await mkdtemp(join(stateParent, "edge-im-worker-"));
+  // The running Node (the project's pinned one under npm) runs wrangler's CLI directly.
+  await promisify(execFile)(process.execPath, [wranglerCli, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: root,
+    env: { ...process.env, CI: "true" },
+  });
+  const worker = await unstable_startWorker({
+    config: join(root, "wrangler.toml"),
+    bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }])),
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist, watch: false },
+  });
+  const url = (await worker.url).toString().replace(/\/+$/, "");
+  return {
+    url,
+    async dispose() {
+      await worker.dispose();
+      await rm(persist, { recursive: true, force: true });
+    },
+  };
+}
