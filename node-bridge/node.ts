@@ -85,6 +85,10 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
     localSocketCount: () => gateway.sockets.size,
   });
 
+  /** No user is online through `gateway` any more (friends' `online`); best effort. */
+  const reportGone = (gateway: string) =>
+    worker.reportPresence({ gateway, gone: true }).catch((error: unknown) => logger.warn({ err: error, gateway }, "presence report to the Worker failed"));
+
   // Alive before anyone can be routed here; consuming before clients can connect.
   await routes.heartbeat(config.nodeId, config.nodeTtlMs);
   await bus.consume(config.nodeId, async (envelope) => gateway.push(envelope));
@@ -100,7 +104,10 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
         await gateway.reRegisterRoutes();
       }
       const dead = await routes.sweepDeadNodes();
-      if (dead.length > 0) logger.info({ dead }, "removed the routes of dead nodes");
+      if (dead.length > 0) {
+        logger.info({ dead }, "removed the routes of dead nodes");
+        await Promise.all(dead.map(reportGone));
+      }
     } catch (error) {
       logger.warn({ err: error }, "heartbeat failed");
     }
@@ -121,6 +128,7 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
       const internalClosed = new Promise<void>((resolve) => internalServer.close(() => resolve()));
       internalServer.closeIdleConnections();
       await routes.removeNode(config.nodeId).catch((error: unknown) => logger.warn({ err: error }, "could not remove routes"));
+      await reportGone(config.nodeId);
       await bus.drain();
       await gateway.close();
       internalServer.closeAllConnections();

@@ -36,6 +36,23 @@ export const EdgePresenceRequest = z.object({
 });
 export type EdgePresenceRequest = z.infer<typeof EdgePresenceRequest>;
 
+/** A gateway node id as it appears in routes, queues and presence rows. */
+export const GatewayNodeId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
+
+/**
+ * Bridge -> Worker: `POST {WORKER_URL}/internal/presence`, signed. Core presence, so that
+ * friends see Socket.IO users online like edge users:
+ * - `{ gateway, userId, online }`: the user's first device connected to node `gateway`
+ *   (online) or their last one there disconnected (offline);
+ * - `{ gateway, gone: true }`: node `gateway` is gone (swept as dead, shut down, or just
+ *   (re)started under that id): none of its users are online through it any more.
+ */
+export const CorePresenceRequest = z.union([
+  z.object({ gateway: GatewayNodeId, userId: Id, online: z.boolean() }).strict(),
+  z.object({ gateway: GatewayNodeId, gone: z.literal(true) }).strict(),
+]);
+export type CorePresenceRequest = z.infer<typeof CorePresenceRequest>;
+
 /**
  * Bridge -> Worker: `POST {WORKER_URL}/internal/deliver`, signed. The same body as the
  * Worker -> bridge call, the other way: push through the Durable Objects to these users'

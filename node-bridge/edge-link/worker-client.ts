@@ -1,7 +1,7 @@
 // Calls from a bridge node to the Worker: the public API on a user's behalf (with that
 // user's own access token: the node holds connections, the Worker holds the logic), and
 // the signed internal endpoint that pushes through the Durable Objects.
-import { signBody, type EdgeDeliverRequest } from "../../protocol/index.js";
+import { signBody, type CorePresenceRequest, type EdgeDeliverRequest } from "../../protocol/index.js";
 
 const TIMEOUT_MS = 10_000;
 
@@ -41,15 +41,25 @@ export class WorkerClient {
     return { status: response.status, body: parsed };
   }
 
-  /** `POST /internal/deliver` on the Worker, signed with BRIDGE_SECRET. Rejects unless 2xx. */
-  async deliverToEdge(request: EdgeDeliverRequest): Promise<void> {
+  /** `POST /internal/deliver` on the Worker: push to edge devices. Rejects unless 2xx. */
+  deliverToEdge(request: EdgeDeliverRequest): Promise<void> {
+    return this.signedPost("/internal/deliver", request);
+  }
+
+  /** `POST /internal/presence` on the Worker: this node's users, for friends' `online`. Rejects unless 2xx. */
+  reportPresence(request: CorePresenceRequest): Promise<void> {
+    return this.signedPost("/internal/presence", request);
+  }
+
+  /** A call to the Worker's internal endpoints, signed with BRIDGE_SECRET. */
+  private async signedPost(path: string, request: object): Promise<void> {
     const body = JSON.stringify(request);
-    const response = await fetch(`${await this.baseUrl}/internal/deliver`, {
+    const response = await fetch(`${await this.baseUrl}${path}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...(await signBody(this.bridgeSecret, body)) },
       body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (!response.ok) throw new Error(`worker /internal/deliver answered ${response.status}: ${await response.text()}`);
+    if (!response.ok) throw new Error(`worker ${path} answered ${response.status}: ${await response.text()}`);
   }
 }

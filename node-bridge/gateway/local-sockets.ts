@@ -38,6 +38,11 @@ export class LocalSockets {
     return true;
   }
 
+  /** True while the user has any socket on this node. */
+  hasUser(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
   /** Every connected device, to re-register after this node's routes were swept. */
   devices(): { userId: string; deviceId: string }[] {
     return [...this.byUser].flatMap(([userId, devices]) => [...devices.keys()].map((deviceId) => ({ userId, deviceId })));

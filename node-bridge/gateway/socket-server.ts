@@ -10,6 +10,7 @@ import type { NodeStats } from "../stats.js";
 import { registerClientEvents } from "./client-events.js";
 import { handshakeAuth } from "./handshake-auth.js";
 import { LocalSockets, type GatewaySocket, type SocketIdentity } from "./local-sockets.js";
+import { PresenceReporter } from "./presence-reporter.js";
 
 export interface GatewayDeps {
   nodeId: string;
@@ -27,7 +28,10 @@ export class SocketGateway {
   /** Set on shutdown: disconnects then only clean up locally, routes are removed in bulk. */
   private closing = false;
 
+  private readonly presence: PresenceReporter;
+
   constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
+    this.presence = new PresenceReporter(deps.nodeId, deps.worker, (userId) => this.sockets.hasUser(userId), deps.logger);
     this.io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>(httpServer, {
       cors: { origin: deps.corsOrigin },
     });
@@ -42,6 +46,7 @@ export class SocketGateway {
     const { routes, nodeId, logger, worker } = this.deps;
     registerClientEvents(socket, worker, logger, this.deps.authSecret);
     const isFirst = this.sockets.add(socket);
+    this.presence.changed(userId);
     // The route is written before `ready`: once a client sees `ready`, pushes reach it.
     const registered = isFirst ? routes.addRoute(userId, deviceId, nodeId) : Promise.resolve();
     registered
@@ -53,7 +58,9 @@ export class SocketGateway {
 
     socket.on("disconnect", () => {
       const isLast = this.sockets.remove(socket);
+      // On shutdown the node reports itself gone as a whole (node.ts).
       if (!isLast || this.closing) return;
+      this.presence.changed(userId);
       routes.removeRoute(userId, deviceId, nodeId).catch((error: unknown) => {
         // The node's liveness key expiring, then the sweep, removes it in the end.
         logger.warn({ err: error, userId }, "could not remove a route");

@@ -1,23 +1,35 @@
-// Bridge -> Worker: `POST /internal/deliver`, signed with BRIDGE_SECRET. Envelopes a
-// core node published to routing key `edge` end here, and are pushed through the
-// recipients' Durable Objects only: never forwarded back to the bridge (no loop).
-import { Hono } from "hono";
-import { EdgeDeliverRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedBody } from "../../protocol/index.js";
+// Bridge -> Worker, signed with BRIDGE_SECRET (protocol/signing.ts):
+// - `POST /internal/deliver`: envelopes a core node published to routing key `edge` end
+//   here, and are pushed through the recipients' Durable Objects only: never forwarded
+//   back to the bridge (no loop);
+// - `POST /internal/presence`: core nodes report which users they hold, so friends see
+//   Socket.IO users online like edge users.
+import { Hono, type Context } from "hono";
+import type { z } from "zod";
+import {
+  CorePresenceRequest,
+  EDGE_NODE_ID,
+  EdgeDeliverRequest,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignedBody,
+} from "../../protocol/index.js";
 import { pushToEdge } from "../delivery/deliver.js";
 import type { AppEnv } from "../env.js";
 import { ApiError } from "../http/api-error.js";
+import { clearGatewayPresence, recordGatewayPresence } from "../messaging/presence.js";
 
 /** The bridge's largest call: an event for 10,000 users. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const app = new Hono<AppEnv>();
 
-app.post("/deliver", async (c) => {
+/** The body of a signed call, parsed against its schema; nothing unsigned is even parsed. */
+async function signedBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const declared = Number(c.req.header("Content-Length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("payload_too_large", "body too large");
   const body = await c.req.text();
   if (body.length > MAX_BODY_BYTES) throw new ApiError("payload_too_large", "body too large");
-  // The signature covers the raw body: nothing unsigned is even parsed.
   const signed = await verifySignedBody(c.env.BRIDGE_SECRET ?? "", body, c.req.header(TIMESTAMP_HEADER), c.req.header(SIGNATURE_HEADER));
   if (!signed) throw new ApiError("unauthorized", "missing, stale or invalid signature");
   let json: unknown;
@@ -26,11 +38,27 @@ app.post("/deliver", async (c) => {
   } catch {
     throw new ApiError("invalid_json", "body is not JSON");
   }
-  const parsed = EdgeDeliverRequest.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ApiError("invalid_body", parsed.error.issues.map((i) => i.message).join("; "));
-  const { event, userIds, exceptDevice } = parsed.data;
+  return parsed.data;
+}
+
+app.post("/deliver", async (c) => {
+  const { event, userIds, exceptDevice } = await signedBody(c, EdgeDeliverRequest);
   const sockets = await pushToEdge(c.env, userIds, event, exceptDevice ? { exceptDevice } : {});
   return c.json({ ok: true, sockets }, 200);
+});
+
+app.post("/presence", async (c) => {
+  const request = await signedBody(c, CorePresenceRequest);
+  // The edge's presence is the Durable Objects' to record, never a node's.
+  if (request.gateway === EDGE_NODE_ID) throw new ApiError("forbidden", "the edge reports its own presence");
+  if ("gone" in request) {
+    const offline = await clearGatewayPresence(c.env, request.gateway);
+    return c.json({ ok: true, offline }, 200);
+  }
+  await recordGatewayPresence(c.env, request.userId, request.gateway, request.online);
+  return c.json({ ok: true }, 200);
 });
 
 /** Mounted by app.ts at /internal. */

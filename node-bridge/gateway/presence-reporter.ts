@@ -1,0 +1,48 @@
+// Tells the Worker which users this node holds (POST /internal/presence), so friends see
+// Socket.IO users online like edge users. Only a user's first socket here (online) and
+// last one (offline) matter. Reports for one user run one after another, and each sends
+// the state at the moment it runs, so a quick connect-disconnect cannot land out of order.
+import type { Logger } from "pino";
+import type { WorkerClient } from "../edge-link/worker-client.js";
+
+export class PresenceReporter {
+  /** Users this node last told the Worker are online through it. */
+  private readonly reportedOnline = new Set<string>();
+  private readonly queues = new Map<string, Promise<void>>();
+  /**
+   * A previous run under this node id may have died with users recorded online through
+   * it: the first thing the Worker hears from this run is "none of them are". Not awaited
+   * at start (the Worker may come up after the node); every report waits for it instead.
+   */
+  private readonly cleared: Promise<void>;
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly worker: WorkerClient,
+    private readonly isHere: (userId: string) => boolean,
+    private readonly logger: Logger,
+  ) {
+    this.cleared = worker
+      .reportPresence({ gateway: nodeId, gone: true })
+      .catch((error: unknown) => logger.warn({ err: error }, "presence reset at the Worker failed"));
+  }
+
+  /** A socket of this user connected or disconnected. */
+  changed(userId: string): void {
+    const queued: Promise<void> = (this.queues.get(userId) ?? this.cleared)
+      .then(() => this.report(userId))
+      .catch((error: unknown) => this.logger.warn({ err: error, userId }, "presence report to the Worker failed"))
+      .finally(() => {
+        if (this.queues.get(userId) === queued) this.queues.delete(userId);
+      });
+    this.queues.set(userId, queued);
+  }
+
+  private async report(userId: string): Promise<void> {
+    const online = this.isHere(userId);
+    if (online === this.reportedOnline.has(userId)) return;
+    await this.worker.reportPresence({ gateway: this.nodeId, userId, online });
+    if (online) this.reportedOnline.add(userId);
+    else this.reportedOnline.delete(userId);
+  }
+}

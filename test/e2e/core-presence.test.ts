@@ -1,0 +1,67 @@
+// Socket.IO users are online to their friends like edge users: a node tells the Worker
+// when a user's first socket arrives and their last one leaves, and a node that dies
+// takes its users offline once it is swept.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ServerEvent } from "../../protocol/index.js";
+import type { BridgeNode } from "../../node-bridge/node.js";
+import { befriend, call, registerUser, type TestUser } from "./support/api.js";
+import { connectCore, connectEdge, type EdgeClient } from "./support/clients.js";
+import { NodePool, spawnNode } from "./support/nodes.js";
+
+const TTL_MS = 3_000;
+type Presence = Extract<ServerEvent, { type: "presence" }>;
+
+describe.skipIf(inject("servicesMissing"))("presence of Socket.IO users", () => {
+  const pool = new NodePool();
+  let node: BridgeNode;
+
+  beforeAll(async () => {
+    node = await pool.start("presence", { nodeTtlMs: TTL_MS });
+  });
+  afterAll(() => pool.stopAll());
+
+  const presenceOf = (watcher: EdgeClient, user: TestUser, online: boolean, after = 0) =>
+    watcher.waitFor<Presence>(
+      (e) => e.type === "presence" && e.userId === user.id && e.online === online && watcher.events.indexOf(e) >= after,
+      `presence ${online ? "online" : "offline"}`,
+      TTL_MS + 6_000,
+    );
+  const onlineAsSeenBy = async (viewer: TestUser, user: TestUser) =>
+    (await call("GET", `/api/friends/${user.id}`, { token: viewer.token })).body.friend.user.online as boolean;
+
+  it("connect and disconnect on a node show as online and offline to a friend at the edge", async () => {
+    const [kim, lou] = [await registerUser("kim"), await registerUser("lou")];
+    await befriend(kim, lou);
+    const louAtEdge = await connectEdge(lou.token);
+    try {
+      const kimOnNode = await connectCore(node.socketUrl, kim.token);
+      await presenceOf(louAtEdge, kim, true);
+      expect(await onlineAsSeenBy(lou, kim)).toBe(true);
+
+      const mark = louAtEdge.events.length;
+      kimOnNode.close();
+      await presenceOf(louAtEdge, kim, false, mark);
+      expect(await onlineAsSeenBy(lou, kim)).toBe(false);
+    } finally {
+      louAtEdge.close();
+    }
+  });
+
+  it("a node killed without shutdown takes its users offline once it is swept", async () => {
+    const [max, ned] = [await registerUser("max"), await registerUser("ned")];
+    await befriend(max, ned);
+    const nedAtEdge = await connectEdge(ned.token);
+    const doomed = await spawnNode("doomed-presence", { NODE_TTL_MS: String(TTL_MS) });
+    try {
+      await connectCore(doomed.socketUrl, max.token);
+      await presenceOf(nedAtEdge, max, true);
+      const mark = nedAtEdge.events.length;
+      await doomed.kill();
+      await presenceOf(nedAtEdge, max, false, mark);
+      expect(await onlineAsSeenBy(ned, max)).toBe(false);
+    } finally {
+      nedAtEdge.close();
+      await doomed.kill();
+    }
+  });
+});
