@@ -18,7 +18,7 @@ export async function startBroadcast(scenario: Scenario, tracker: DeliveryTracke
 
   for (let k = 0; k < nodes; k++) {
     // One connection per node, as separate gateway processes would have.
-    const connection = await connect(urls.rabbitmq);
+    const connection = await connect(urls.rabbitmq, { noDelay: true });
     connections.push(connection);
     const channel = await connection.createChannel();
     await channel.prefetch(64);
@@ -41,7 +41,7 @@ export async function startBroadcast(scenario: Scenario, tracker: DeliveryTracke
     });
   }
 
-  const publisher = await connect(urls.rabbitmq);
+  const publisher = await connect(urls.rabbitmq, { noDelay: true });
   connections.push(publisher);
   const channel = await publisher.createConfirmChannel();
   let publishes = 0;

@@ -1,10 +1,11 @@
 // Seed 001, group chat step 4: look up the recipients' routes, group them by node, and
 // publish ONE envelope per node carrying only that node's recipients. Never one per
-// recipient, never one to every node.
+// recipient, never one to every node, never one to a node whose only device there is
+// the excluded sending device.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { EDGE_NODE_ID, WORKER_ORIGIN, type Envelope, type ServerEvent } from "../../protocol/index.js";
-import type { RouteTable } from "../routing/route-table.js";
+import type { NodeRecipients, RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
 import type { MessageBus } from "./message-bus.js";
 
@@ -31,7 +32,8 @@ export class Dispatcher {
   ) {}
 
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
-    const byNode = await this.routes.resolve(request.userIds);
+    const { exceptDevice } = request;
+    const byNode = withoutDevice(await this.routes.resolve(request.userIds), exceptDevice);
     // The Worker pushes to edge devices itself, through the Durable Objects: routing its
     // deliveries to `edge` as well would push them twice.
     if (request.origin === WORKER_ORIGIN) byNode.delete(EDGE_NODE_ID);
@@ -39,12 +41,16 @@ export class Dispatcher {
     const targets = [...byNode];
     const outcomes = await Promise.allSettled(
       targets.map(async ([nodeId, recipients]) => {
+        // `exceptDevice` still travels with the envelopes that list its user: a consumer
+        // that ignores `deviceIds` (the edge forwarder pushes to all of a user's edge
+        // devices) must still leave the sending device out.
+        const listsExceptUser = exceptDevice !== undefined && recipients.some((r) => r.userId === exceptDevice.userId);
         await this.bus.publish(nodeId, {
           v: 1,
           id: randomUUID(),
           origin: request.origin,
           recipients,
-          ...(request.exceptDevice ? { exceptDevice: request.exceptDevice } : {}),
+          ...(listsExceptUser ? { exceptDevice } : {}),
           event: request.event,
         });
         this.stats.countPublish(nodeId);
@@ -57,4 +63,29 @@ export class Dispatcher {
     }
     return { nodes: targets.map(([nodeId]) => nodeId).filter((id) => !failedNodes.includes(id)), failedNodes };
   }
+}
+
+/**
+ * The routes minus the excluded (sending) device, so that a node gets an envelope only if
+ * it holds a device that should receive it: the sender's node is otherwise a target in
+ * every 1:1 message, for an envelope that pushes to no one. A user left with no device on
+ * a node is dropped from that node's recipients, a node left with no recipient from the map.
+ */
+function withoutDevice(
+  byNode: Map<string, NodeRecipients>,
+  except: Envelope["exceptDevice"],
+): Map<string, NodeRecipients> {
+  if (!except) return byNode;
+  for (const [nodeId, recipients] of byNode) {
+    const kept = recipients.flatMap((recipient) => {
+      // Without `deviceIds` the node pushes to all the user's local devices but `exceptDevice`:
+      // nothing to take out here.
+      if (recipient.userId !== except.userId || !recipient.deviceIds) return [recipient];
+      const deviceIds = recipient.deviceIds.filter((deviceId) => deviceId !== except.deviceId);
+      return deviceIds.length > 0 ? [{ ...recipient, deviceIds }] : [];
+    });
+    if (kept.length > 0) byNode.set(nodeId, kept);
+    else byNode.delete(nodeId);
+  }
+  return byNode;
 }

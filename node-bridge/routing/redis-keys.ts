@@ -3,11 +3,18 @@
 // [A-Za-z0-9._-], so ':' never appears inside a part and the keys cannot collide.
 export const KEY_PREFIX = "im:";
 
+/**
+ * `nodeAlive(nodeId)` is `prefix + nodeId + suffix`. The route look-up script reads the
+ * routes first and only then knows which nodes' liveness to check, so it builds these
+ * keys itself from the two parts (redis-scripts.ts).
+ */
+export const nodeAliveKeyParts = { prefix: `${KEY_PREFIX}node:`, suffix: ":alive" } as const;
+
 export const redisKeys = {
   /** HASH deviceId -> nodeId: where each device of a user is connected. */
   routes: (userId: string) => `${KEY_PREFIX}routes:${userId}`,
   /** STRING (heartbeat time, Unix ms) with a TTL: present while the node is alive. */
-  nodeAlive: (nodeId: string) => `${KEY_PREFIX}node:${nodeId}:alive`,
+  nodeAlive: (nodeId: string) => `${nodeAliveKeyParts.prefix}${nodeId}${nodeAliveKeyParts.suffix}`,
   /** SET of `userId:deviceId` routed to the node: what to remove when the node dies. */
   nodeDevices: (nodeId: string) => `${KEY_PREFIX}node:${nodeId}:devices`,
   /** SET of node ids that registered a heartbeat: the sweeper checks each one's liveness. */

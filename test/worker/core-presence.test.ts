@@ -57,5 +57,7 @@ describe("core presence", () => {
     expect(edge.status).toBe(403);
     const malformed = await report({ gateway: "node x!", gone: true } as CorePresenceRequest);
     expect(malformed.status).toBe(400);
+    const unknownUser = await report({ gateway: "node-x", userId: "00000000-0000-4000-8000-000000000000", online: true });
+    expect(unknownUser.status).toBe(404);
   });
 });

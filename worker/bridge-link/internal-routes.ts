@@ -14,6 +14,8 @@ import {
   TIMESTAMP_HEADER,
   verifySignedBody,
 } from "../../protocol/index.js";
+import { database } from "../db/client.js";
+import { findUserById } from "../db/users.js";
 import { pushToEdge } from "../delivery/deliver.js";
 import type { AppEnv } from "../env.js";
 import { ApiError } from "../http/api-error.js";
@@ -57,6 +59,8 @@ app.post("/presence", async (c) => {
     const offline = await clearGatewayPresence(c.env, request.gateway);
     return c.json({ ok: true, offline }, 200);
   }
+  // A token outlives its account only in theory, but a node must never turn a stale id into a 500.
+  if (!(await findUserById(database(c.env.DB), request.userId))) throw new ApiError("not_found", "no such user");
   await recordGatewayPresence(c.env, request.userId, request.gateway, request.online);
   return c.json({ ok: true }, 200);
 });
