@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { CLOSE_CODES, type ServerEvent, type ServerFrame } from "../../protocol/index.js";
 import type { Env } from "../env.js";
 import type { Runtime } from "../messaging/runtime.js";
-import { recordEdgeDevices } from "./edge-presence.js";
+import { recheckEdgeDevices, recordEdgeDevices } from "./edge-presence.js";
 import { handleClientFrame } from "./frame-handler.js";
 import { connectedDevices, readAttachment, writeAttachment } from "./socket-attachment.js";
 import { HUB_HEADERS } from "./stub.js";
@@ -89,6 +89,16 @@ export class UserHub extends DurableObject<Env> {
       }
     }
     return sent;
+  }
+
+  /** Presence re-check (edge-presence.ts): sockets lost in a restart leave no close event. */
+  override async alarm(): Promise<void> {
+    this.presenceQueue = this.presenceQueue.then(() =>
+      recheckEdgeDevices(this.env, this.ctx.storage, this.ctx.getWebSockets()).catch((error: unknown) =>
+        console.warn("presence re-check failed", error),
+      ),
+    );
+    await this.presenceQueue;
   }
 
   private runtime(): Runtime {
