@@ -22,4 +22,14 @@ export const DeviceId = z
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only");
 
+/** Multi-line user text (announcements, captions): no control characters but newline and tab. */
+export const Text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^(?:[^\p{Cc}]|[\n\t])*$/u, "must not contain control characters other than newline and tab");
+
+/** A link a client may render (avatars): http or https only, never javascript: or data:. */
+export const WebUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
 export const Ok = z.object({ ok: z.literal(true) });

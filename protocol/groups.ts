@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, Line, Timestamp } from "./common.js";
+import { Id, Line, Text, Timestamp, WebUrl } from "./common.js";
 import { PublicUser } from "./users.js";
 
 export const GroupRole = z.enum(["owner", "admin", "member"]);
@@ -47,8 +47,8 @@ export const CreateGroupBody = z
   .object({
     name: Line(64).min(1),
     memberIds: z.array(Id).max(MAX_GROUP_MEMBERS - 1).optional(),
-    avatar: z.url().max(2048).optional(),
-    announcement: z.string().max(2000).optional(),
+    avatar: WebUrl.optional(),
+    announcement: Text(2000).optional(),
     joinPolicy: JoinPolicy.optional(),
   })
   .strict();
@@ -57,8 +57,8 @@ export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
 export const UpdateGroupBody = z
   .object({
     name: Line(64).min(1),
-    avatar: z.url().max(2048).nullable(),
-    announcement: z.string().max(2000),
+    avatar: WebUrl.nullable(),
+    announcement: Text(2000),
     joinPolicy: JoinPolicy,
   })
   .partial()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, Timestamp } from "./common.js";
+import { Id, Text, Timestamp } from "./common.js";
 
 /** Longest text message, in characters (UTF-16 code units). */
 export const MAX_TEXT_LENGTH = 5000;
@@ -22,7 +22,7 @@ export type Recipient = z.infer<typeof Recipient>;
 
 // ---- what a client sends, per kind ----
 export const TextInput = z.object({ text: z.string().trim().min(1).max(MAX_TEXT_LENGTH) }).strict();
-const caption = z.string().max(MAX_CAPTION_LENGTH).optional();
+const caption = Text(MAX_CAPTION_LENGTH).optional();
 export const ImageInput = z.object({ fileId: Id, width: z.number().int().positive().max(100_000).optional(), height: z.number().int().positive().max(100_000).optional(), caption }).strict();
 export const FileInput = z.object({ fileId: Id, caption }).strict();
 export const VoiceInput = z.object({ fileId: Id, durationMs: z.number().int().positive().max(3_600_000) }).strict();

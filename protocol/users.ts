@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, Line, Timestamp } from "./common.js";
+import { Id, Line, Timestamp, WebUrl } from "./common.js";
 
 export const Username = z
   .string()
@@ -26,7 +26,7 @@ export type Me = z.infer<typeof Me>;
 export const UpdateMeBody = z
   .object({
     displayName: Line(64).min(1),
-    avatar: z.url().max(2048).nullable(),
+    avatar: WebUrl.nullable(),
     bio: Line(280).nullable(),
   })
   .partial()

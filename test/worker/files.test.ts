@@ -54,6 +54,20 @@ describe("files", () => {
     expect(partial.status).toBe(206);
     expect(partial.headers.get("Content-Range")).toBe(`bytes 2-5/${PNG.byteLength}`);
     expect(new Uint8Array(await partial.arrayBuffer())).toEqual(PNG.slice(2, 6));
+    const tail = await download(bob, file.id, { Range: "bytes=-3" });
+    expect(tail.status).toBe(206);
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(PNG.slice(-3));
+    const open = await download(bob, file.id, { Range: "bytes=10-" });
+    expect(open.headers.get("Content-Range")).toBe(`bytes 10-15/${PNG.byteLength}`);
+    // Past the end: 416 with the size; malformed or multi-range: ignored, the whole file.
+    const beyond = await download(bob, file.id, { Range: "bytes=200-300" });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get("Content-Range")).toBe(`bytes */${PNG.byteLength}`);
+    for (const ignored of ["bytes=abc", "bytes=0-1,5-6", "bytes=9-3", "items=0-5"]) {
+      const whole = await download(bob, file.id, { Range: ignored });
+      expect(whole.status).toBe(200);
+      expect(new Uint8Array(await whole.arrayBuffer())).toEqual(PNG);
+    }
 
     const refused = await download(eve, file.id);
     expect(refused.status).toBe(403);

@@ -1,4 +1,5 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
+import { notFound } from "../http/api-error.js";
 
 export interface NewMessage {
   conversationId: string;
@@ -68,7 +69,9 @@ export async function appendMessage(d1: D1Database, input: NewMessage): Promise<
         .bind(id, input.senderId, input.clientMsgId, input.kind, body, now, input.conversationId),
     ]);
     const row = inserted?.results[0] as MessageRow | undefined;
-    if (!row) throw new Error(`conversation ${input.conversationId} does not exist`);
+    // The conversation went away between the caller's check and here (a group dismissed
+    // mid-send): the client's answer is "no such conversation", not a server error.
+    if (!row) throw notFound("conversation");
     return { message: rowToMessage(row), created: true };
   } catch (error) {
     // A concurrent retry with the same client id won the race: answer with its message.

@@ -2,6 +2,7 @@ import { FILE_LIMITS, FileResponse, UploadQuery, type MediaKind } from "../../pr
 import { database } from "../db/client.js";
 import { fileObjectKey, findFile, insertFile, isSharedWith, toFileInfo } from "../db/files.js";
 import { ApiError, forbidden, notFound } from "../http/api-error.js";
+import { parseByteRange } from "../http/byte-range.js";
 import { apiRouter } from "../http/api-router.js";
 import { idParam } from "../http/validate.js";
 
@@ -55,8 +56,14 @@ fileRoutes.get(
     if (file.uploaderId !== me && !(await isSharedWith(db, file.id, me))) {
       throw forbidden("this file was not sent in any conversation of yours");
     }
-    const ranged = c.req.header("Range") !== undefined;
-    const object = await c.env.FILES.get(fileObjectKey(file.id), ranged ? { range: c.req.raw.headers } : {});
+    const range = parseByteRange(c.req.header("Range"), file.size);
+    if (range.kind === "unsatisfiable") {
+      return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${file.size}`, "Accept-Ranges": "bytes" } });
+    }
+    const object = await c.env.FILES.get(
+      fileObjectKey(file.id),
+      range.kind === "part" ? { range: { offset: range.offset, length: range.length } } : {},
+    );
     if (!object) throw notFound("file");
     const headers = new Headers({
       "Content-Type": file.mime,
@@ -66,8 +73,7 @@ fileRoutes.get(
       "Accept-Ranges": "bytes",
       ETag: object.httpEtag,
     });
-    const range = object.range as { offset?: number; length?: number } | undefined;
-    if (ranged && range && range.offset !== undefined && range.length !== undefined) {
+    if (range.kind === "part") {
       headers.set("Content-Range", `bytes ${range.offset}-${range.offset + range.length - 1}/${file.size}`);
       headers.set("Content-Length", String(range.length));
       return new Response(object.body, { status: 206, headers });
