@@ -56,18 +56,26 @@ describe("accounts", () => {
     expect(unknown.status).toBe(401);
   });
 
-  it("throttles repeated failed logins with 429", async () => {
+  it("throttles repeated failed logins from one client with 429, without locking the owner out elsewhere", async () => {
     const u = await registerUser("dave");
+    const attacker = { "CF-Connecting-IP": "203.0.113.7" };
     for (let i = 0; i < 10; i++) {
-      const r = await call("POST", "/api/auth/login", { body: { username: u.user.username, password: "wrong-pass" } });
+      const r = await call("POST", "/api/auth/login", { body: { username: u.user.username, password: "wrong-pass" }, headers: attacker });
       expect(r.status).toBe(401);
     }
     const blocked = await call("POST", "/api/auth/login", {
-      body: { username: u.user.username, password: "correct horse battery" },
+      body: { username: u.user.username.toUpperCase(), password: "correct horse battery" },
+      headers: attacker,
     });
     expect(blocked.status).toBe(429);
     expect(errorCode(blocked)).toBe("rate_limited");
     expect(blocked.headers.get("Retry-After")).toBe("900");
+
+    const owner = await call("POST", "/api/auth/login", {
+      body: { username: u.user.username, password: "correct horse battery" },
+      headers: { "CF-Connecting-IP": "198.51.100.23" },
+    });
+    expect(owner.status).toBe(200);
   });
 
   it("rotates refresh tokens and revokes them on logout", async () => {

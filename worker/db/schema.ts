@@ -25,6 +25,8 @@ export const sessions = sqliteTable("sessions", {
 
 export const loginFailures = sqliteTable("login_failures", {
   username: text("username").notNull(),
+  /** The client's address (CF-Connecting-IP), "" when unknown. */
+  client: text("client").notNull(),
   failedAt: integer("failed_at").notNull(),
 });
 

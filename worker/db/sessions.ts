@@ -41,18 +41,25 @@ export async function revokeSession(db: Db, id: string, userId: string, now: num
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_LOGIN_FAILURES = 10;
 
-export async function countRecentLoginFailures(db: Db, username: string, now: number): Promise<number> {
+/** Failures for this username from this client address within the window (at most MAX_LOGIN_FAILURES counted). */
+export async function countRecentLoginFailures(db: Db, username: string, client: string, now: number): Promise<number> {
   const rows = await db
     .select({ at: loginFailures.failedAt })
     .from(loginFailures)
-    .where(and(eq(loginFailures.username, username), gt(loginFailures.failedAt, now - LOGIN_FAILURE_WINDOW_MS)))
+    .where(
+      and(
+        eq(loginFailures.username, username),
+        eq(loginFailures.client, client),
+        gt(loginFailures.failedAt, now - LOGIN_FAILURE_WINDOW_MS),
+      ),
+    )
     .limit(MAX_LOGIN_FAILURES);
   return rows.length;
 }
 
-export async function recordLoginFailure(db: Db, username: string, now: number) {
+export async function recordLoginFailure(db: Db, username: string, client: string, now: number) {
   await db.batch([
-    db.insert(loginFailures).values({ username, failedAt: now }),
+    db.insert(loginFailures).values({ username, client, failedAt: now }),
     // Keep the table small: failures older than the window no longer count.
     db.delete(loginFailures).where(lt(loginFailures.failedAt, now - LOGIN_FAILURE_WINDOW_MS)),
   ]);

@@ -70,7 +70,10 @@ authRoutes.post(
   async (c, { body }) => {
     const db = database(c.env.DB);
     const now = Date.now();
-    if ((await countRecentLoginFailures(db, body.username, now)) >= MAX_LOGIN_FAILURES) {
+    // Throttled per username AND client address, so that failing on purpose from elsewhere
+    // cannot lock the owner out. Cloudflare sets CF-Connecting-IP; locally it is absent.
+    const client = c.req.header("CF-Connecting-IP") ?? "";
+    if ((await countRecentLoginFailures(db, body.username, client, now)) >= MAX_LOGIN_FAILURES) {
       throw new ApiError("rate_limited", "too many failed logins for this username; try again later", undefined, {
         "Retry-After": String(LOGIN_FAILURE_WINDOW_MS / 1000),
       });
@@ -79,7 +82,7 @@ authRoutes.post(
     // Hash even for an unknown user, so timing does not tell which usernames exist.
     const passwordMatches = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !passwordMatches) {
-      await recordLoginFailure(db, body.username, now);
+      await recordLoginFailure(db, body.username, client, now);
       throw new ApiError("invalid_credentials", "wrong username or password");
     }
     return c.json(await issueSession(c.env, db, user, body.deviceId), 200);
