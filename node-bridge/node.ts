@@ -89,19 +89,32 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
   const reportGone = (gateway: string) =>
     worker.reportPresence({ gateway, gone: true }).catch((error: unknown) => logger.warn({ err: error, gateway }, "presence report to the Worker failed"));
 
+  // An earlier run under this node id may have died leaving routes here (the devices set
+  // and the routes it lists): nothing is connected to this run yet, so they are all stale.
+  // Compare-and-delete: a device that has moved to another node keeps its route.
+  const leftover = await routes.removeNode(config.nodeId);
+  if (leftover > 0) logger.info({ routes: leftover }, "removed routes left by an earlier run under this node id");
   // Alive before anyone can be routed here; consuming before clients can connect.
   await routes.heartbeat(config.nodeId, config.nodeTtlMs);
   await bus.consume(config.nodeId, async (envelope) => gateway.push(envelope));
   if (config.edgeLink) await bus.consume(EDGE_NODE_ID, edgeForwarder(worker, stats, logger));
 
+  /** Set when our liveness key had lapsed, until the routes are written again. */
+  let lapsed = false;
   const beat = async () => {
     try {
       const { wasAlive } = await routes.heartbeat(config.nodeId, config.nodeTtlMs);
       if (!wasAlive) {
         // We were silent longer than the TTL (a pause, a partition): our routes may have
-        // been swept by another node. Write them again.
-        logger.warn("liveness key had expired; re-registering local routes");
+        // been swept by another node, and our users reported gone to the Worker. Write the
+        // routes again and report every local user online again.
+        logger.warn("liveness key had expired; re-registering local routes and presence");
+        lapsed = true;
+        gateway.revivePresence();
+      }
+      if (lapsed) {
         await gateway.reRegisterRoutes();
+        lapsed = false;
       }
       const dead = await routes.sweepDeadNodes();
       if (dead.length > 0) {

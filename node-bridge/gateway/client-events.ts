@@ -47,14 +47,23 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
     return undefined;
   };
 
-  /** Runs one forwarded call; a network failure becomes an error frame, never a crash. */
+  /**
+   * This socket's `message.send` and `read` calls, one after another in the order they
+   * arrived (as the edge handles a socket's frames): a device's messages are stored, and
+   * get their seqs, in the order it sent them. Never rejects.
+   */
+  let inOrder: Promise<void> = Promise.resolve();
+
+  /** Queues one forwarded call behind this socket's earlier ones; a network failure becomes an error frame, never a crash. */
   const forward = (ack: unknown, clientMsgId: string | undefined, call: () => Promise<object>) => {
-    call()
-      .then((frame) => answer(ack, frame))
-      .catch((error: unknown) => {
-        logger.warn({ err: error, userId: socket.data.userId }, "call to the Worker failed");
-        answer(ack, errorFrame("unavailable", "the server could not be reached; retry with the same clientMsgId", clientMsgId));
-      });
+    inOrder = inOrder.then(() =>
+      call()
+        .then((frame) => answer(ack, frame))
+        .catch((error: unknown) => {
+          logger.warn({ err: error, userId: socket.data.userId }, "call to the Worker failed");
+          answer(ack, errorFrame("unavailable", "the server could not be reached; retry with the same clientMsgId", clientMsgId));
+        }),
+    );
   };
 
   socket.on("message.send", (payload: unknown, ack?: unknown) => {
@@ -83,14 +92,18 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
   socket.on("typing", (payload: unknown, ack?: unknown) => {
     const frame = frameOf("typing", payload, ack);
     if (!frame) return;
-    // Typing is best-effort: only a failure is worth an answer.
+    // Typing is best-effort: not queued behind the socket's sends, answered only through an ack.
     const path = `/api/conversations/${encodeURIComponent(frame.conversationId)}/typing`;
+    const reply = (answer: object) => {
+      if (typeof ack === "function") (ack as Ack)(answer);
+    };
     worker
       .callApi(socket.data.accessToken, "POST", path)
-      .then((result) => {
-        if (typeof ack === "function") (ack as Ack)(result.status >= 300 ? apiError(result.status, result.body) : { ok: true });
-      })
-      .catch((error: unknown) => logger.debug({ err: error }, "typing relay failed"));
+      .then((result) => reply(result.status >= 300 ? apiError(result.status, result.body) : { ok: true }))
+      .catch((error: unknown) => {
+        logger.debug({ err: error }, "typing relay failed");
+        reply(errorFrame("unavailable", "the server could not be reached"));
+      });
   });
 
   // The handshake token expires (ACCESS_TOKEN_TTL_SECONDS); calls made with it then answer

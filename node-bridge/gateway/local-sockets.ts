@@ -43,6 +43,11 @@ export class LocalSockets {
     return this.byUser.has(userId);
   }
 
+  /** Every user with a socket here. */
+  users(): string[] {
+    return [...this.byUser.keys()];
+  }
+
   /** Every connected device, to re-register after this node's routes were swept. */
   devices(): { userId: string; deviceId: string }[] {
     return [...this.byUser].flatMap(([userId, devices]) => [...devices.keys()].map((deviceId) => ({ userId, deviceId })));

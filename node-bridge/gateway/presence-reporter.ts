@@ -29,8 +29,27 @@ export class PresenceReporter {
 
   /** A socket of this user connected or disconnected. */
   changed(userId: string): void {
+    this.enqueue(userId, () => this.report(userId));
+  }
+
+  /**
+   * This node's liveness lapsed and another node's sweep may have reported it `gone`: the
+   * Worker no longer has our users online, whatever we reported. Forget every report and
+   * report each user here online again. Through each user's queue, so a report already
+   * running finishes first and a later connect or disconnect lands after this one.
+   */
+  revived(localUserIds: Iterable<string>): void {
+    for (const userId of new Set([...this.reportedOnline, ...localUserIds])) {
+      this.enqueue(userId, () => {
+        this.reportedOnline.delete(userId);
+        return this.report(userId);
+      });
+    }
+  }
+
+  private enqueue(userId: string, task: () => Promise<void>): void {
     const queued: Promise<void> = (this.queues.get(userId) ?? this.cleared)
-      .then(() => this.report(userId))
+      .then(task)
       .catch((error: unknown) => this.logger.warn({ err: error, userId }, "presence report to the Worker failed"))
       .finally(() => {
         if (this.queues.get(userId) === queued) this.queues.delete(userId);

@@ -80,6 +80,14 @@ export class SocketGateway {
     await Promise.all(this.sockets.devices().map(({ userId, deviceId }) => routes.addRoute(userId, deviceId, nodeId)));
   }
 
+  /**
+   * After this node's liveness lapsed another node may have reported it gone to the
+   * Worker: forget what was reported and report every local user online again.
+   */
+  revivePresence(): void {
+    this.presence.revived(this.sockets.users());
+  }
+
   /** Refuse new handshakes (first step of a graceful shutdown). */
   stopAccepting(): void {
     this.closing = true;

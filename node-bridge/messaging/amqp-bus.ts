@@ -20,6 +20,8 @@ export interface AmqpBusOptions {
 
 export class AmqpBus implements MessageBus {
   private connection?: RecoveringChannelModel;
+  /** The model of the current connection (set by each setup, cleared on disconnect). */
+  private model?: ChannelModel;
   private publishChannel?: ConfirmChannel;
   private consumeChannel?: Channel;
   private readonly handlers = new Map<string, EnvelopeHandler>();
@@ -48,6 +50,7 @@ export class AmqpBus implements MessageBus {
       },
     });
     connection.on("disconnect", (error: Error) => {
+      bus.model = undefined;
       bus.publishChannel = undefined;
       bus.consumeChannel = undefined;
       options.logger.warn({ err: error }, "rabbitmq connection lost; reconnecting");
@@ -74,9 +77,10 @@ export class AmqpBus implements MessageBus {
     this.consumerTags.clear();
     if (!this.draining) {
       for (const [key, handler] of this.handlers) {
-        this.consumerTags.set(key, await startConsumer(consumeChannel, queueName(key), handler, this.context));
+        this.consumerTags.set(key, await this.startConsumer(consumeChannel, key, handler));
       }
     }
+    this.model = model;
     this.publishChannel = publishChannel;
     this.consumeChannel = consumeChannel;
     logger.info({ routingKeys: [...this.handlers.keys()] }, "rabbitmq topology ready");
@@ -92,7 +96,43 @@ export class AmqpBus implements MessageBus {
     const channel = this.consumeChannel;
     if (!channel || !this.publishChannel) return; // the next setup starts it
     await assertTopology(this.publishChannel, [routingKey]);
-    this.consumerTags.set(routingKey, await startConsumer(channel, queueName(routingKey), handler, this.context));
+    this.consumerTags.set(routingKey, await this.startConsumer(channel, routingKey, handler));
+  }
+
+  private startConsumer(channel: Channel, routingKey: string, handler: EnvelopeHandler): Promise<string> {
+    return startConsumer(channel, queueName(routingKey), handler, this.context, () => void this.resume(channel, routingKey, handler));
+  }
+
+  /**
+   * The broker cancelled a consumer (its queue was deleted while the connection stayed up:
+   * no reconnect will come to re-declare it). Declares the topology again and consumes
+   * again on the same channel, retrying with backoff. Gives up when the bus drains or the
+   * channel is replaced: a reconnect's setup then re-creates everything.
+   */
+  private async resume(channel: Channel, routingKey: string, handler: EnvelopeHandler): Promise<void> {
+    const { logger } = this.options;
+    this.consumerTags.delete(routingKey);
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+      const model = this.model;
+      if (this.draining || !model || this.consumeChannel !== channel || this.handlers.get(routingKey) !== handler) return;
+      try {
+        // A channel of its own: a failed declare closes the channel it ran on.
+        const declare = await model.createChannel();
+        declare.on("error", (error: Error) => logger.warn({ err: error }, "declare channel error"));
+        try {
+          await assertTopology(declare, [routingKey]);
+        } finally {
+          await declare.close().catch(() => {});
+        }
+        if (this.draining || this.consumeChannel !== channel) return;
+        this.consumerTags.set(routingKey, await this.startConsumer(channel, routingKey, handler));
+        logger.info({ routingKey }, "queue declared again after a broker cancel; consuming");
+        return;
+      } catch (error) {
+        logger.warn({ err: error, routingKey, retryInMs: delay }, "could not consume again after a broker cancel");
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+      }
+    }
   }
 
   async drain(): Promise<void> {

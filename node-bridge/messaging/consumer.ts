@@ -20,11 +20,14 @@ export async function startConsumer(
   queue: string,
   handler: EnvelopeHandler,
   context: ConsumerContext,
+  /** The broker cancelled this consumer (its queue was deleted): the caller consumes again. */
+  onCancelled: () => void,
 ): Promise<string> {
   const { consumerTag } = await channel.consume(queue, (message) => {
     if (!message) {
-      // The broker cancelled us (queue deleted): the next reconnect re-declares it.
-      context.logger.warn({ queue }, "consumer cancelled by the broker");
+      // Only a broker-initiated cancel (basic.cancel: queue deleted) lands here, never our own.
+      context.logger.warn({ queue }, "consumer cancelled by the broker; declaring the queue and consuming again");
+      onCancelled();
       return;
     }
     const running = handleMessage(channel, message, handler, context).finally(() => context.inFlight.delete(running));

@@ -11,7 +11,7 @@ import type { Envelope, ServerEvent } from "../../protocol/index.js";
 import { EDGE_NODE_ID, WORKER_ORIGIN } from "../../protocol/index.js";
 import { AmqpBus } from "../../node-bridge/messaging/amqp-bus.js";
 import { Dispatcher } from "../../node-bridge/messaging/dispatcher.js";
-import { EXCHANGE } from "../../node-bridge/messaging/topology.js";
+import { EXCHANGE, queueName } from "../../node-bridge/messaging/topology.js";
 import { RedisRouteTable } from "../../node-bridge/routing/redis-route-table.js";
 import { NodeStats } from "../../node-bridge/stats.js";
 import { eventually, settle } from "../e2e/support/clients.js";
@@ -80,6 +80,41 @@ describe.skipIf(inject("servicesMissing"))("RabbitMQ bus (real broker)", () => {
     await eventually(async () => target.received.length === 2, "both good envelopes");
     expect(target.received.map((e) => e.id)).toEqual([sent.id, after.id]);
     await eventually(async () => target.stats.duplicatesDropped === 1, "duplicate counted");
+  });
+
+  it("a consumer the broker cancels (its queue deleted) declares the queue again and keeps consuming", async () => {
+    const target = await consumer();
+    const publisher = await open();
+    const first = envelope();
+    await publisher.publish(target.nodeId, first);
+    await eventually(async () => target.received.length === 1, "first delivery");
+
+    // Someone (an operator, a policy) deletes the node's queue while the connection stays up.
+    const raw = await connect(inject("rabbitmqUrl"));
+    try {
+      const admin = await raw.createChannel();
+      await admin.deleteQueue(queueName(target.nodeId));
+      /** The queue exists again, with our consumer on it (a missing queue closes the checking channel: one per check). */
+      const queueBack = async () => {
+        const check = await raw.createChannel();
+        check.on("error", () => {});
+        try {
+          const { consumerCount } = await check.checkQueue(queueName(target.nodeId));
+          await check.close();
+          return consumerCount === 1;
+        } catch {
+          return false;
+        }
+      };
+      await eventually(queueBack, "queue declared and consumed again", 5_000);
+
+      const second = envelope();
+      await publisher.publish(target.nodeId, second);
+      await eventually(async () => target.received.length === 2, "delivery after the cancel");
+      expect(target.received.map((e) => e.id)).toEqual([first.id, second.id]);
+    } finally {
+      await raw.close();
+    }
   });
 
   it("a failed push is redelivered once, then handled", async () => {

@@ -248,6 +248,17 @@ describe("MemoryRouteTable (embedded mode) follows the same rules", () => {
     expect(await table.sweepDeadNodes()).toEqual(["b"]);
     expect(await table.routesOf([u])).toEqual(new Map([[u, new Map([["phone", "a"]])]]));
   });
+
+  it("removing a node (start-up cleanup, shutdown, sweep) keeps the routes that moved elsewhere", async () => {
+    const table = new MemoryRouteTable();
+    const [stale, moved] = [user(), user()];
+    await table.addRoute(stale, "phone", "a");
+    await table.addRoute(moved, "phone", "a");
+    await table.addRoute(moved, "phone", "b");
+    expect(await table.removeNode("a")).toBe(1);
+    expect(await table.onlineOf([stale, moved])).toEqual([false, true]);
+    expect(await table.routesOf([moved])).toEqual(new Map([[moved, new Map([["phone", "b"]])]]));
+  });
 });
 
 describe("the route look-up script", () => {

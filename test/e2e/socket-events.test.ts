@@ -1,0 +1,96 @@
+// A Socket.IO socket's events as the edge handles a WebSocket's frames: one socket's sends
+// are forwarded one after another, so they are stored in the order the device sent them;
+// and every forwarded event answers `unavailable` when the Worker cannot be reached.
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { AckFrame, ErrorFrame } from "../../protocol/index.js";
+import type { BridgeNode } from "../../node-bridge/node.js";
+import { befriend, registerUser, syncConversation } from "./support/api.js";
+import { connectCore, type CoreClient } from "./support/clients.js";
+import { NodePool } from "./support/nodes.js";
+
+/** A port nothing listens on: bind one, then close it. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.skipIf(inject("servicesMissing"))("Socket.IO client events", () => {
+  const pool = new NodePool();
+  const clients: CoreClient[] = [];
+  let node: BridgeNode;
+  let orphan: BridgeNode;
+
+  beforeAll(async () => {
+    node = await pool.start("events");
+    // A node whose Worker is unreachable: handshakes (local JWT check) and routes work, calls fail.
+    orphan = await pool.start("orphan", { workerUrl: `http://127.0.0.1:${await deadPort()}`, logLevel: "silent" });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await pool.stopAll();
+  });
+
+  it("one socket's sends, emitted without waiting, are stored in the order they were emitted", async () => {
+    const [amy, bo] = [await registerUser("amy"), await registerUser("bo")];
+    await befriend(amy, bo);
+    const client = await connectCore(node.socketUrl, amy.token);
+    clients.push(client);
+    // Every other send is an image: the Worker looks its file up before appending, so a
+    // text sent just after it would overtake it if the two were forwarded at once.
+    const upload = await fetch(`${inject("workerUrl")}/api/files?kind=image&name=dot.png`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${amy.token}`, "Content-Type": "image/png" },
+      body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    });
+    expect(upload.status).toBe(201);
+    const fileId = ((await upload.json()) as { file: { id: string } }).file.id;
+    // Three bursts of 20 sends, each emitted without waiting for any ack.
+    const count = 20;
+    const sent: string[] = [];
+    let conversationId = "";
+    for (let burst = 0; burst < 3; burst++) {
+      const clientMsgIds = Array.from({ length: count }, (_, i) => `order-${burst}-${i}-${randomUUID()}`);
+      sent.push(...clientMsgIds);
+      const acks = await Promise.all(
+        clientMsgIds.map((clientMsgId, i) =>
+          client.socket.timeout(15_000).emitWithAck("message.send", {
+            to: { userId: bo.id },
+            clientMsgId,
+            ...(i % 2 === 0 ? { kind: "image", body: { fileId } } : { kind: "text", body: { text: `${i} ${"x".repeat(i * 200)}` } }),
+          }) as Promise<AckFrame>,
+        ),
+      );
+      expect(acks.map((ack) => ack.type)).toEqual(Array(count).fill("message.ack"));
+      const seqs = acks.map((ack) => ack.message.seq);
+      expect(seqs, `burst ${burst}`).toEqual([...seqs].sort((x, y) => x - y));
+      conversationId = acks[0]!.message.conversationId;
+    }
+
+    const stored = await syncConversation(bo, conversationId);
+    expect(stored.map((m) => m.clientMsgId)).toEqual(sent);
+  });
+
+  it("typing, send and read answer `unavailable` when the Worker cannot be reached", async () => {
+    const cy = await registerUser("cy");
+    const client = await connectCore(orphan.socketUrl, cy.token);
+    clients.push(client);
+    const conversationId = `g:${randomUUID()}`;
+
+    const typing = (await client.socket.timeout(12_000).emitWithAck("typing", { conversationId })) as ErrorFrame;
+    expect(typing).toMatchObject({ type: "error", code: "unavailable" });
+
+    const clientMsgId = randomUUID();
+    const send = (await client.socket
+      .timeout(12_000)
+      .emitWithAck("message.send", { to: { userId: randomUUID() }, clientMsgId, kind: "text", body: { text: "hi" } })) as ErrorFrame;
+    expect(send).toMatchObject({ type: "error", code: "unavailable", clientMsgId });
+
+    const read = (await client.socket.timeout(12_000).emitWithAck("read", { conversationId, seq: 1 })) as ErrorFrame;
+    expect(read).toMatchObject({ type: "error", code: "unavailable" });
+  });
+});
