@@ -70,6 +70,21 @@ run(
   ["dev", "--local", "--ip", "127.0.0.1", "--port", WORKER_PORT, "--var", `BRIDGE_URL:http://127.0.0.1:${INTERNAL_PORT}`],
   env,
 );
+// The bridge's first call is to the Worker (it clears presence it may have left): start
+// it once the Worker answers, so the log starts clean.
+async function workerReady() {
+  for (let i = 0; i < 120 && !stopping; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${WORKER_PORT}/`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+await workerReady();
+if (stopping) process.exit(1);
+
 run("bridge", "tsx", ["node-bridge/main.ts"], {
   ...env,
   WORKER_URL: `http://127.0.0.1:${WORKER_PORT}`,
