@@ -2,19 +2,10 @@
 // acknowledges a send, edge devices still get their push, and a core device that
 // missed it recovers it by sync. Runs its own Worker whose BRIDGE_URL points nowhere.
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectEdge } from "./support/clients.js";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker.js";
-
-/** A port nothing listens on: bind one, then close it. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { deadPort } from "./support/ports.js";
 
 describe("the bridge is down", () => {
   let worker: LocalWorker;

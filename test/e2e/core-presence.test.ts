@@ -2,14 +2,14 @@
 // when a user's first socket arrives and their last one leaves, and a node that dies
 // takes its users offline once it is swept.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ServerEvent } from "../../protocol/index.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
-import { befriend, call, registerUser, type TestUser } from "./support/api.js";
-import { connectCore, connectEdge, type EdgeClient } from "./support/clients.js";
+import { befriend, registerUser } from "./support/api.js";
+import { onlineAsSeenBy, presenceOf } from "./support/presence.js";
+import { connectCore, connectEdge } from "./support/clients.js";
 import { NodePool, spawnNode } from "./support/nodes.js";
 
 const TTL_MS = 3_000;
-type Presence = Extract<ServerEvent, { type: "presence" }>;
+const WAIT_MS = TTL_MS + 6_000;
 
 describe.skipIf(inject("servicesMissing"))("presence of Socket.IO users", () => {
   const pool = new NodePool();
@@ -20,14 +20,6 @@ describe.skipIf(inject("servicesMissing"))("presence of Socket.IO users", () => 
   });
   afterAll(() => pool.stopAll());
 
-  const presenceOf = (watcher: EdgeClient, user: TestUser, online: boolean, after = 0) =>
-    watcher.waitFor<Presence>(
-      (e) => e.type === "presence" && e.userId === user.id && e.online === online && watcher.events.indexOf(e) >= after,
-      `presence ${online ? "online" : "offline"}`,
-      TTL_MS + 6_000,
-    );
-  const onlineAsSeenBy = async (viewer: TestUser, user: TestUser) =>
-    (await call("GET", `/api/friends/${user.id}`, { token: viewer.token })).body.friend.user.online as boolean;
 
   it("connect and disconnect on a node show as online and offline to a friend at the edge", async () => {
     const [kim, lou] = [await registerUser("kim"), await registerUser("lou")];
@@ -35,12 +27,12 @@ describe.skipIf(inject("servicesMissing"))("presence of Socket.IO users", () => 
     const louAtEdge = await connectEdge(lou.token);
     try {
       const kimOnNode = await connectCore(node.socketUrl, kim.token);
-      await presenceOf(louAtEdge, kim, true);
+      await presenceOf(louAtEdge, kim, true, 0, WAIT_MS);
       expect(await onlineAsSeenBy(lou, kim)).toBe(true);
 
       const mark = louAtEdge.events.length;
       kimOnNode.close();
-      await presenceOf(louAtEdge, kim, false, mark);
+      await presenceOf(louAtEdge, kim, false, mark, WAIT_MS);
       expect(await onlineAsSeenBy(lou, kim)).toBe(false);
     } finally {
       louAtEdge.close();
@@ -54,10 +46,10 @@ describe.skipIf(inject("servicesMissing"))("presence of Socket.IO users", () => 
     const doomed = await spawnNode("doomed-presence", { NODE_TTL_MS: String(TTL_MS) });
     try {
       await connectCore(doomed.socketUrl, max.token);
-      await presenceOf(nedAtEdge, max, true);
+      await presenceOf(nedAtEdge, max, true, 0, WAIT_MS);
       const mark = nedAtEdge.events.length;
       await doomed.kill();
-      await presenceOf(nedAtEdge, max, false, mark);
+      await presenceOf(nedAtEdge, max, false, mark, WAIT_MS);
       expect(await onlineAsSeenBy(ned, max)).toBe(false);
     } finally {
       nedAtEdge.close();

@@ -4,15 +4,15 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ServerEvent } from "../../protocol/index.js";
 import { redisKeys } from "../../node-bridge/routing/redis-keys.js";
 import { RedisRouteTable } from "../../node-bridge/routing/redis-route-table.js";
-import { befriend, call, registerUser, type TestUser } from "./support/api.js";
-import { connectCore, connectEdge, eventually, type EdgeClient } from "./support/clients.js";
+import { befriend, registerUser } from "./support/api.js";
+import { onlineAsSeenBy, presenceOf } from "./support/presence.js";
+import { connectCore, connectEdge, eventually } from "./support/clients.js";
 import { NodePool, spawnNode, uniqueNodeId } from "./support/nodes.js";
 
 const TTL_MS = 3_000;
-type Presence = Extract<ServerEvent, { type: "presence" }>;
+const WAIT_MS = TTL_MS + 8_000;
 
 describe.skipIf(inject("servicesMissing"))("a node that comes back", () => {
   const pool = new NodePool();
@@ -26,14 +26,6 @@ describe.skipIf(inject("servicesMissing"))("a node that comes back", () => {
     await redis.quit();
   });
 
-  const presenceOf = (watcher: EdgeClient, user: TestUser, online: boolean, after: number) =>
-    watcher.waitFor<Presence>(
-      (e) => e.type === "presence" && e.userId === user.id && e.online === online && watcher.events.indexOf(e) >= after,
-      `presence ${online ? "online" : "offline"}`,
-      TTL_MS + 8_000,
-    );
-  const onlineAsSeenBy = async (viewer: TestUser, user: TestUser) =>
-    (await call("GET", `/api/friends/${user.id}`, { token: viewer.token })).body.friend.user.online as boolean;
 
   it("a node paused past its TTL reports its users online again when it resumes", async () => {
     const [pia, quin] = [await registerUser("pia"), await registerUser("quin")];
@@ -42,20 +34,20 @@ describe.skipIf(inject("servicesMissing"))("a node that comes back", () => {
     const paused = await spawnNode("paused", { NODE_TTL_MS: String(TTL_MS) });
     try {
       const piaOnNode = await connectCore(paused.socketUrl, pia.token);
-      await presenceOf(quinAtEdge, pia, true, 0);
+      await presenceOf(quinAtEdge, pia, true, 0, WAIT_MS);
 
       // A pause (GC, VM freeze, SIGSTOP): the liveness key lapses, the shared link node's
       // sweep removes the routes and reports the node gone, so Pia goes offline.
       let mark = quinAtEdge.events.length;
       paused.process.kill("SIGSTOP");
-      await presenceOf(quinAtEdge, pia, false, mark);
+      await presenceOf(quinAtEdge, pia, false, mark, WAIT_MS);
       expect(await redis.hget(redisKeys.routes(pia.id), "d1")).toBeNull();
       expect(await onlineAsSeenBy(quin, pia)).toBe(false);
 
       // Resumed: its next heartbeat sees the lapse, writes the route and reports Pia online.
       mark = quinAtEdge.events.length;
       paused.process.kill("SIGCONT");
-      await presenceOf(quinAtEdge, pia, true, mark);
+      await presenceOf(quinAtEdge, pia, true, mark, WAIT_MS);
       expect(await onlineAsSeenBy(quin, pia)).toBe(true);
       await eventually(async () => (await redis.hget(redisKeys.routes(pia.id), "d1")) === paused.nodeId, "route written again");
       piaOnNode.close();

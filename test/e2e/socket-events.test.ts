@@ -2,22 +2,13 @@
 // are forwarded one after another, so they are stored in the order the device sent them;
 // and every forwarded event answers `unavailable` when the Worker cannot be reached.
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AckFrame, ErrorFrame } from "../../protocol/index.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, registerUser, syncConversation } from "./support/api.js";
 import { connectCore, type CoreClient } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
-
-/** A port nothing listens on: bind one, then close it. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { deadPort } from "./support/ports.js";
 
 describe.skipIf(inject("servicesMissing"))("Socket.IO client events", () => {
   const pool = new NodePool();
