@@ -7,6 +7,8 @@ export const TIMESTAMP_HEADER = "X-EdgeIM-Timestamp";
 export const SIGNATURE_HEADER = "X-EdgeIM-Signature";
 export const SIGNATURE_MAX_SKEW_MS = 60_000;
 
+import type { z } from "zod";
+
 const encoder = new TextEncoder();
 
 async function hmacHex(secret: string, data: string): Promise<string> {
@@ -37,4 +39,35 @@ export async function verifySignedBody(
   let diff = 0;
   for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
   return diff === 0;
+}
+
+/** Why a signed call was refused, with the status and error code both receivers answer. */
+export type SignedJsonRefusal = { status: 401 | 400; code: "unauthorized" | "invalid_json" | "invalid_body"; message: string };
+
+/**
+ * The receiving side of a signed call, shared by the Worker and the bridge: verify the
+ * signature over the raw body first (nothing unsigned is even parsed), then parse the JSON
+ * against its schema.
+ */
+export async function openSignedJson<S extends z.ZodType>(
+  secret: string,
+  body: string,
+  timestamp: string | null | undefined,
+  signature: string | null | undefined,
+  schema: S,
+): Promise<{ ok: true; data: z.infer<S> } | ({ ok: false } & SignedJsonRefusal)> {
+  if (!(await verifySignedBody(secret, body, timestamp, signature))) {
+    return { ok: false, status: 401, code: "unauthorized", message: "missing, stale or invalid signature" };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, status: 400, code: "invalid_json", message: "body is not JSON" };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, status: 400, code: "invalid_body", message: parsed.error.issues.map((i) => i.message).join("; ") };
+  }
+  return { ok: true, data: parsed.data };
 }

@@ -12,7 +12,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   WORKER_ORIGIN,
-  verifySignedBody,
+  openSignedJson,
 } from "../../protocol/index.js";
 import type { Dispatcher } from "../messaging/dispatcher.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -53,22 +53,13 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Verifies the signature over the raw body, then parses it: nothing unsigned is even parsed. */
+/** The raw body, opened as protocol/signing.ts says: signature first, then JSON and schema. */
 async function signedJson<T extends z.ZodType>(request: IncomingMessage, secret: string, schema: T): Promise<z.infer<T>> {
   const body = await readBody(request);
   const header = (name: string) => request.headers[name.toLowerCase()] as string | undefined;
-  if (!(await verifySignedBody(secret, body, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER)))) {
-    throw new HttpError(401, "unauthorized", "missing, stale or invalid signature");
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new HttpError(400, "invalid_json", "body is not JSON");
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new HttpError(400, "invalid_body", parsed.error.issues.map((i) => i.message).join("; "));
-  return parsed.data;
+  const opened = await openSignedJson(secret, body, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), schema);
+  if (!opened.ok) throw new HttpError(opened.status, opened.code, opened.message);
+  return opened.data;
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -12,7 +12,7 @@ import {
   EdgeDeliverRequest,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
-  verifySignedBody,
+  openSignedJson,
 } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { findUserById } from "../db/users.js";
@@ -26,23 +26,15 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const app = new Hono<AppEnv>();
 
-/** The body of a signed call, parsed against its schema; nothing unsigned is even parsed. */
+/** The body of a signed call, within the size limit, opened as protocol/signing.ts says. */
 async function signedBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const declared = Number(c.req.header("Content-Length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("payload_too_large", "body too large");
   const body = await c.req.text();
   if (body.length > MAX_BODY_BYTES) throw new ApiError("payload_too_large", "body too large");
-  const signed = await verifySignedBody(c.env.BRIDGE_SECRET ?? "", body, c.req.header(TIMESTAMP_HEADER), c.req.header(SIGNATURE_HEADER));
-  if (!signed) throw new ApiError("unauthorized", "missing, stale or invalid signature");
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ApiError("invalid_json", "body is not JSON");
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ApiError("invalid_body", parsed.error.issues.map((i) => i.message).join("; "));
-  return parsed.data;
+  const opened = await openSignedJson(c.env.BRIDGE_SECRET ?? "", body, c.req.header(TIMESTAMP_HEADER), c.req.header(SIGNATURE_HEADER), schema);
+  if (!opened.ok) throw new ApiError(opened.code, opened.message);
+  return opened.data;
 }
 
 app.post("/deliver", async (c) => {

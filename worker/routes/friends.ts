@@ -44,6 +44,12 @@ async function requestToAnswer(db: Db, requestId: string, me: string): Promise<F
 const notPending = (status: string) =>
   new ApiError("request_not_pending", `this friend request was already ${status}`);
 
+/** Another device answered the request between our read and our write: say how. */
+async function answeredMeanwhile(db: Db, requestId: string): Promise<ApiError> {
+  const latest = await findFriendRequest(db, requestId);
+  return notPending(latest?.status ?? "answered");
+}
+
 const requestExists = (username: string) =>
   new ApiError("request_exists", `you already have a pending friend request to ${username}`);
 
@@ -119,10 +125,7 @@ friendRoutes.post(
     const me = c.var.auth.userId;
     const request = await requestToAnswer(db, idParam(c, "id", "friend request"), me);
     const now = Date.now();
-    if (!(await acceptFriendRequest(db, request, now))) {
-      const latest = await findFriendRequest(db, request.id);
-      throw notPending(latest?.status ?? "answered");
-    }
+    if (!(await acceptFriendRequest(db, request, now))) throw await answeredMeanwhile(db, request.id);
 
     const people = await findUsersByIds(db, [request.fromUserId, request.toUserId]);
     const sender = people.get(request.fromUserId);
@@ -150,10 +153,7 @@ friendRoutes.post(
     const me = c.var.auth.userId;
     const request = await requestToAnswer(db, idParam(c, "id", "friend request"), me);
     const declined = await declineFriendRequest(db, request.id, Date.now());
-    if (!declined) {
-      const latest = await findFriendRequest(db, request.id);
-      throw notPending(latest?.status ?? "answered");
-    }
+    if (!declined) throw await answeredMeanwhile(db, request.id);
     deliverLater(c, [request.fromUserId], { type: "friend.declined", requestId: request.id, userId: me });
     return c.json({ request: await oneRequestView(db, declined) }, 200);
   },
