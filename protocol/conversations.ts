@@ -52,3 +52,4 @@ export const HistoryPage = z.object({
 
 export const ReadBody = z.object({ seq: z.number().int().nonnegative() }).strict();
 export const ReadResponse = z.object({ conversationId: ConversationId, readSeq: z.number().int(), unread: z.number().int() });
+export type ReadResponse = z.infer<typeof ReadResponse>;

@@ -5,15 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import {
-  DeliverRequest,
-  EDGE_NODE_ID,
-  EdgePresenceRequest,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  WORKER_ORIGIN,
-  openSignedJson,
-} from "../../protocol/index.js";
+import { DeliverRequest, EDGE_NODE_ID, EdgePresenceRequest, WORKER_ORIGIN } from "../../protocol/index.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
 import type { Dispatcher } from "../messaging/dispatcher.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";

@@ -1,7 +1,8 @@
 // Calls from a bridge node to the Worker: the public API on a user's behalf (with that
 // user's own access token: the node holds connections, the Worker holds the logic), and
 // the signed internal endpoint that pushes through the Durable Objects.
-import { signBody, type CorePresenceRequest, type EdgeDeliverRequest } from "../../protocol/index.js";
+import type { CorePresenceRequest, EdgeDeliverRequest } from "../../protocol/index.js";
+import { signBody } from "../../server-auth/signing.js";
 
 const TIMEOUT_MS = 10_000;
 

@@ -9,14 +9,16 @@ import {
   MessageResponse,
   ReadResponse,
   TokenRefreshFrame,
-  verifyAccessToken,
   type AckFrame,
   type ErrorFrame,
 } from "../../protocol/index.js";
+import { verifyAccessToken } from "../../server-auth/access-token.js";
 import type { WorkerClient } from "../edge-link/worker-client.js";
-import type { GatewaySocket } from "./local-sockets.js";
+import { emitTyped, type GatewaySocket } from "./local-sockets.js";
 
 type Ack = (answer: unknown) => void;
+/** What a client event is answered with: a frame that has a `type`, or a plain result (ack only). */
+type AnswerFrame = Parameters<typeof emitTyped>[1] | ReadResponse | { ok: true };
 
 function errorFrame(code: string, message: string, clientMsgId?: string): ErrorFrame {
   return { type: "error", code, message, ...(clientMsgId ? { clientMsgId } : {}) };
@@ -33,9 +35,9 @@ function apiError(status: number, body: unknown, clientMsgId?: string): ErrorFra
 export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient, logger: Logger, authSecret: string): void {
 
   /** Answers through the ack callback if the client gave one, else as an event. */
-  const answer = (ack: unknown, frame: object) => {
+  const answer = (ack: unknown, frame: AnswerFrame) => {
     if (typeof ack === "function") (ack as Ack)(frame);
-    else if ("type" in frame && typeof frame.type === "string") socket.emit(frame.type, frame);
+    else if ("type" in frame) emitTyped(socket, frame);
   };
 
   /** Parses an event's payload as the client frame of that name; answers an error frame if it is not one. */
@@ -55,7 +57,7 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
   let inOrder: Promise<void> = Promise.resolve();
 
   /** Queues one forwarded call behind this socket's earlier ones; a network failure becomes an error frame, never a crash. */
-  const forward = (ack: unknown, clientMsgId: string | undefined, call: () => Promise<object>) => {
+  const forward = (ack: unknown, clientMsgId: string | undefined, call: () => Promise<AnswerFrame>) => {
     inOrder = inOrder.then(() =>
       call()
         .then((frame) => answer(ack, frame))

@@ -2,7 +2,7 @@
 // verified locally, so a bad token never gets a socket. The token may come as
 // `auth: { token }` (socket.io-client), `?token=` or `Authorization: Bearer`.
 import type { ExtendedError } from "socket.io";
-import { verifyAccessToken } from "../../protocol/index.js";
+import { verifyAccessToken } from "../../server-auth/access-token.js";
 import type { GatewaySocket } from "./local-sockets.js";
 
 function tokenOf(socket: GatewaySocket): string | undefined {

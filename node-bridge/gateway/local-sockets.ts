@@ -1,7 +1,7 @@
 // The sockets connected to this node, by user and device. A device may briefly hold two
 // sockets (a reconnect racing the old socket's close): its route stays until the last goes.
 import type { DefaultEventsMap, Socket } from "socket.io";
-import type { Envelope } from "../../protocol/index.js";
+import type { ClientToServerEvents, Envelope, ServerToClientEvents } from "../../protocol/index.js";
 
 export interface SocketIdentity {
   userId: string;
@@ -10,7 +10,16 @@ export interface SocketIdentity {
   accessToken: string;
 }
 
-export type GatewaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>;
+// Inter-server events are unused: nodes talk through RabbitMQ, not the Socket.IO adapter.
+export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketIdentity>;
+
+/**
+ * Emits a frame under its own `type`. socket.io's typings cannot tie a union's name to its
+ * payload, so the one cast of the gateway lives here, checked against the frame types.
+ */
+export function emitTyped(socket: GatewaySocket, frame: Parameters<ServerToClientEvents[keyof ServerToClientEvents]>[0]): void {
+  (socket.emit as (event: string, payload: unknown) => boolean)(frame.type, frame);
+}
 
 export class LocalSockets {
   private readonly byUser = new Map<string, Map<string, Set<GatewaySocket>>>();
@@ -75,7 +84,7 @@ export class LocalSockets {
         if (except && except.userId === recipient.userId && except.deviceId === deviceId) continue;
         for (const socket of sockets) {
           // Socket.IO event name = the event's `type`, payload = the whole event (protocol/events.ts).
-          socket.emit(envelope.event.type, envelope.event);
+          emitTyped(socket, envelope.event);
           emits++;
         }
       }

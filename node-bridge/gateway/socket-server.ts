@@ -3,7 +3,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import { Server, type DefaultEventsMap } from "socket.io";
-import type { Envelope } from "../../protocol/index.js";
+import type { ClientToServerEvents, Envelope, ServerToClientEvents } from "../../protocol/index.js";
 import type { WorkerClient } from "../edge-link/worker-client.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
@@ -23,7 +23,7 @@ export interface GatewayDeps {
 }
 
 export class SocketGateway {
-  readonly io: Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>;
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketIdentity>;
   readonly sockets = new LocalSockets();
   /** Set on shutdown: disconnects then only clean up locally, routes are removed in bulk. */
   private closing = false;
@@ -32,7 +32,7 @@ export class SocketGateway {
 
   constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
     this.presence = new PresenceReporter(deps.nodeId, deps.worker, (userId) => this.sockets.hasUser(userId), deps.logger);
-    this.io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketIdentity>(httpServer, {
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketIdentity>(httpServer, {
       cors: { origin: deps.corsOrigin },
     });
     // Shutdown first stops accepting, then drains: a node on its way out takes no one new.

@@ -3,7 +3,8 @@
 // sends work again without reconnecting.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signAccessToken, type AckFrame, type ErrorFrame } from "../../protocol/index.js";
+import type { AckFrame, ErrorFrame } from "../../protocol/index.js";
+import { signAccessToken } from "../../server-auth/access-token.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, loginDevice, registerUser } from "./support/api.js";
 import { connectCore, settle, type CoreClient } from "./support/clients.js";

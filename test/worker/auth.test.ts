@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { signAccessToken } from "../../protocol/access-token.js";
+import { signAccessToken } from "../../server-auth/access-token.js";
 import { call, errorCode, registerUser } from "./http.js";
 
 describe("accounts", () => {

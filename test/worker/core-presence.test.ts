@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { signBody, type CorePresenceRequest } from "../../protocol/index.js";
+import type { CorePresenceRequest } from "../../protocol/index.js";
+import { signBody } from "../../server-auth/signing.js";
 import { call } from "./http.js";
 import { befriend, registerUser } from "./messaging-fixtures.js";
 import { connect, type TestSocket } from "./ws-client.js";

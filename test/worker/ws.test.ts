@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CLOSE_CODES, directConversationId, signAccessToken } from "../../protocol/index.js";
+import { CLOSE_CODES, directConversationId } from "../../protocol/index.js";
+import { signAccessToken } from "../../server-auth/access-token.js";
 import { call, errorCode } from "./http.js";
 import { befriend, loginDevice, registerUser, send, textTo } from "./messaging-fixtures.js";
 import { connect, upgrade } from "./ws-client.js";

@@ -1,5 +1,5 @@
 import type { AuthResponse } from "../../protocol/index.js";
-import { signAccessToken } from "../../protocol/access-token.js";
+import { signAccessToken } from "../../server-auth/access-token.js";
 import { numberVar, type Env } from "../env.js";
 import type { Db } from "../db/client.js";
 import { openSession } from "../db/sessions.js";

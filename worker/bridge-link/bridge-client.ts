@@ -2,7 +2,7 @@
 // The bridge is a fast path: if it is down or BRIDGE_URL is empty, the caller's send
 // still succeeds (the message is stored; core devices recover it by sync). Failures are
 // logged with a running count, so a dead bridge is visible in the Worker's logs.
-import { signBody } from "../../protocol/index.js";
+import { signBody } from "../../server-auth/signing.js";
 import type { Env } from "../env.js";
 
 const TIMEOUT_MS = 5_000;

@@ -6,14 +6,8 @@
 //   Socket.IO users online like edge users.
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
-import {
-  CorePresenceRequest,
-  EDGE_NODE_ID,
-  EdgeDeliverRequest,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  openSignedJson,
-} from "../../protocol/index.js";
+import { CorePresenceRequest, EDGE_NODE_ID, EdgeDeliverRequest } from "../../protocol/index.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
 import { database } from "../db/client.js";
 import { findUserById } from "../db/users.js";
 import { pushToEdge } from "../delivery/deliver.js";

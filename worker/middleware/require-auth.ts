@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { verifyAccessToken } from "../../protocol/access-token.js";
+import { verifyAccessToken } from "../../server-auth/access-token.js";
 import type { AppEnv } from "../env.js";
 import { ApiError } from "../http/api-error.js";
 

@@ -1,11 +1,5 @@
-import {
-  AuthResponse,
-  LoginBody,
-  LogoutResponse,
-  RefreshBody,
-  RegisterBody,
-} from "../../protocol/index.js";
-import { signAccessToken } from "../../protocol/access-token.js";
+import { AuthResponse, LoginBody, LogoutResponse, RefreshBody, RegisterBody } from "../../protocol/index.js";
+import { signAccessToken } from "../../server-auth/access-token.js";
 import { accessTtl, issueSession, refreshTtl } from "../auth/issue-session.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../auth/password.js";
 import { hashRefreshToken, newRefreshToken } from "../auth/refresh-token.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { verifyAccessToken } from "../../protocol/index.js";
+import { verifyAccessToken } from "../../server-auth/access-token.js";
 import { ApiError } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
 import { HUB_HEADERS, userHub } from "../user-hub/stub.js";

@@ -1,7 +1,7 @@
 // Access tokens: JWT, HS256, key AUTH_SECRET. Issued by the Worker, verified locally by
 // the Worker and by every bridge node. jose runs on workerd and Node alike.
 import { SignJWT, jwtVerify, errors } from "jose";
-import { AccessTokenClaims } from "./auth.js";
+import { AccessTokenClaims } from "../protocol/auth.js";
 
 const encoder = new TextEncoder();
 export const ACCESS_TOKEN_ISSUER = "edge-im";
