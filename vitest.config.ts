@@ -18,6 +18,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   AUTH_SECRET: "test-auth-secret-0123456789abcdef0123456789",
                   BRIDGE_SECRET: "test-bridge-secret-0123456789abcdef012345",
+                  // One allowed browser origin, for the CORS tests (test/worker/cors.test.ts).
+                  CORS_ORIGINS: "https://chat.example",
                 },
               },
             }),
@@ -32,7 +34,7 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             environment: "node",
-            include: ["test/bridge/**/*.test.ts", "test/e2e/**/*.test.ts"],
+            include: ["test/bridge/**/*.test.ts", "test/e2e/**/*.test.ts", "test/client/**/*.test.ts"],
             // One local Worker linked to one bridge node for every file (test/e2e/global-setup.ts).
             globalSetup: ["./test/e2e/global-setup.ts"],
             // Real brokers, real timeouts: a node's liveness TTL alone is seconds.

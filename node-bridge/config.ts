@@ -38,6 +38,8 @@ const EnvSchema = z
     /** Allowed Socket.IO origins, comma-separated; "*" for any. */
     CORS_ORIGIN: z.string().default("*"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** JSON lines for log collectors (production), or readable lines for a terminal (`npm start`). */
+    LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   })
   .refine((env) => Boolean(env.RABBITMQ_URL) === Boolean(env.REDIS_URL), {
     message: "set both RABBITMQ_URL and REDIS_URL (core mode) or neither (embedded single-node mode)",
@@ -62,6 +64,8 @@ export interface BridgeConfig {
   edgeLink: boolean;
   corsOrigin: string | string[];
   logLevel: string;
+  /** How main.ts writes the log (tests hand in a logger of their own). Default json. */
+  logFormat?: "json" | "pretty";
 }
 
 export class ConfigError extends Error {}
@@ -89,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     edgeLink: e.EDGE_LINK,
     corsOrigin: e.CORS_ORIGIN === "*" ? "*" : e.CORS_ORIGIN.split(",").map((s) => s.trim()),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
   };
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.nodeId, config.logLevel);
+  const logger = createLogger(config.nodeId, config.logLevel, config.logFormat);
   const node = await startBridgeNode(config, logger).catch((error: unknown) => {
     logger.fatal({ err: error }, "could not start the bridge node (are RabbitMQ and Redis reachable?)");
     process.exit(1);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DeviceId, Line, Ok } from "./common.js";
 import { Me, Username } from "./users.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DeviceId, Id } from "./common.js";
 import { ServerEvent } from "./events.js";
 

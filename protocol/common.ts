@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Server-made ids are UUIDs; the API accepts nothing else where it expects one. */
 export const Id = z.uuid();

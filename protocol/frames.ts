@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConversationId } from "./conversations.js";
 import { ServerEvent } from "./events.js";
 import { Message, sendSchema } from "./messages.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Id, Line, Timestamp } from "./common.js";
 import { PublicUser, Username } from "./users.js";
 

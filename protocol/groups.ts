@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Id, Line, Text, Timestamp, WebUrl } from "./common.js";
 import { PublicUser } from "./users.js";
 

@@ -16,3 +16,4 @@ export * from "./events.js";
 export * from "./frames.js";
 export * from "./bridge.js";
 export * from "./socket-io.js";
+export * from "./client-config.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Id, Line, Timestamp, WebUrl } from "./common.js";
 
 export const Username = z

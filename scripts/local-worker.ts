@@ -29,6 +29,8 @@ export interface WorkerVars {
   AUTH_SECRET: string;
   BRIDGE_SECRET: string;
   BRIDGE_URL: string;
+  /** The public Socket.IO gateway the web client offers (GET /api/client-config). */
+  SOCKET_IO_URL?: string;
 }
 
 /** `stateParent`: where the fresh state directory goes (default the OS temp dir). */
@@ -42,7 +44,11 @@ export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir())
   });
   const worker = await unstable_startWorker({
     config: join(root, "wrangler.toml"),
-    bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }])),
+    bindings: Object.fromEntries(
+      Object.entries(vars)
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        .map(([name, value]) => [name, { type: "plain_text" as const, value }]),
+    ),
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist, watch: false },
   });
   const url = (await worker.url).toString().replace(/\/+$/, "");

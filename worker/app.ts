@@ -3,6 +3,7 @@ import type { AppEnv } from "./env.js";
 import { ApiError } from "./http/api-error.js";
 import { jsonBodyLimit } from "./http/body-limit.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
+import { corsForConfiguredOrigins } from "./middleware/cors-origins.js";
 import { authRoutes } from "./routes/auth.js";
 import { meRoutes } from "./routes/me.js";
 import { userRoutes } from "./routes/users.js";
@@ -14,14 +15,19 @@ import { friendRoutes } from "./routes/friends.js";
 import { messageRoutes } from "./routes/messages.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { fileRoutes } from "./routes/files.js";
+import { clientConfigRoutes } from "./routes/client-config.js";
 import { wsRoutes } from "./routes/ws.js";
 import { bridgeLinkRoutes } from "./bridge-link/internal-routes.js";
 import { typingRoutes } from "./bridge-link/typing-route.js";
 
 /** Every resource router, mounted at its own prefix. */
-const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
+const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
 
 export const app = new Hono<AppEnv>();
+
+// CORS first, so preflights and every answer (errors and 413s included) carry its headers.
+// Only the public API: /internal/* is server-to-server and never answers a browser.
+app.use("/api/*", corsForConfiguredOrigins);
 
 // Uploads (POST /api/files) are raw bytes with per-kind limits of their own (routes/files.ts).
 app.use("/api/*", (c, next) => (c.req.method === "POST" && c.req.path === "/api/files" ? next() : jsonBodyLimit(c, next)));
@@ -29,7 +35,8 @@ app.use("/api/*", (c, next) => (c.req.method === "POST" && c.req.path === "/api/
 for (const router of routers) app.route(router.prefix, router.app);
 
 app.get("/api/openapi.json", (c) => c.json(buildOpenApiDocument()));
-app.get("/", (c) => c.json({ name: "edge-im", api: "/api", openapi: "/api/openapi.json" }));
+// Everything outside /api/* and /internal/* is the web client, served from web/dist by
+// Workers static assets before this Worker runs (wrangler.toml [assets]).
 
 app.notFound((c) => c.json(new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`).toBody(), 404));
 

@@ -11,6 +11,10 @@ export interface Env {
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
   RECALL_WINDOW_SECONDS?: string;
+  /** The public Socket.IO gateway address handed to web clients (GET /api/client-config); empty = none. */
+  SOCKET_IO_URL?: string;
+  /** Browser origins allowed to call /api/* cross-origin, comma-separated; empty = same-origin only. */
+  CORS_ORIGINS?: string;
 }
 
 export interface AppEnv {

@@ -31,6 +31,12 @@ describe("loadConfig", () => {
     expect(core.redisUrl).toBe("redis://127.0.0.1:6379");
   });
 
+  it("logs JSON unless told to write readable lines", () => {
+    expect(loadConfig(base).logFormat).toBe("json");
+    expect(loadConfig({ ...base, LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+    expect(() => loadConfig({ ...base, LOG_FORMAT: "fancy" })).toThrow(/LOG_FORMAT/);
+  });
+
   it("refuses node ids that collide with the edge or the Worker, or cannot be routing keys", () => {
     for (const NODE_ID of ["edge", "worker", "has space", "a:b"]) expect(() => loadConfig({ ...base, NODE_ID })).toThrow(/NODE_ID/);
   });

@@ -23,6 +23,8 @@ declare module "vitest" {
     /** The bridge node the Worker calls (BRIDGE_URL); its stats are at `${linkInternalUrl}/internal/stats`. */
     linkNodeId: string;
     linkInternalUrl: string;
+    /** The link node's public Socket.IO address (the Worker's SOCKET_IO_URL). */
+    linkSocketUrl: string;
     rabbitmqUrl: string;
     redisUrl: string;
     /** Set when RabbitMQ or Redis is unreachable (outside CI): the suites that need them skip. */
@@ -59,7 +61,7 @@ export default async function setup(project: TestProject) {
     pino({ level: "warn", base: { nodeId: linkNodeId } }),
   );
 
-  const worker = await startLocalWorker({ AUTH_SECRET, BRIDGE_SECRET, BRIDGE_URL: link.internalUrl });
+  const worker = await startLocalWorker({ AUTH_SECRET, BRIDGE_SECRET, BRIDGE_URL: link.internalUrl, SOCKET_IO_URL: link.socketUrl });
   const url = worker.url;
   resolveWorkerUrl(url);
 
@@ -68,6 +70,7 @@ export default async function setup(project: TestProject) {
   project.provide("bridgeSecret", BRIDGE_SECRET);
   project.provide("linkNodeId", linkNodeId);
   project.provide("linkInternalUrl", link.internalUrl);
+  project.provide("linkSocketUrl", link.socketUrl);
   project.provide("rabbitmqUrl", RABBITMQ_URL);
   project.provide("redisUrl", REDIS_URL);
   project.provide("servicesMissing", missing ?? "");

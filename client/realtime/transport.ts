@@ -1,0 +1,37 @@
+import type { ClientFrame } from "../../protocol/index.js";
+
+/**
+ * Why a connection ended:
+ * - `replaced`: a newer connection of this device took over (edge close code 4001): stay closed;
+ * - `auth`: the handshake was refused for the token: refresh it, then reconnect;
+ * - `lost`: anything else (network, server restart, no `ready` in time): reconnect with backoff.
+ */
+export type Disconnect =
+  | { reason: "replaced" }
+  | { reason: "auth"; code: "token_expired" | "unauthorized" }
+  | { reason: "lost"; detail: string };
+
+export interface ConnectionHandlers {
+  /** A decoded frame (JSON object, `type` set), not yet checked against the contract. */
+  frame(frame: unknown): void;
+  /** Called once, when the connection is over. */
+  closed(disconnect: Disconnect): void;
+}
+
+/** One open (or opening) socket. */
+export interface Connection {
+  /** Hands a frame to the socket; false when it is not open (the caller keeps it for later). */
+  send(frame: ClientFrame): boolean;
+  /** Socket.IO only: give the gateway a refreshed access token without reconnecting. */
+  handOverToken?(accessToken: string): Promise<void>;
+  close(): void;
+}
+
+/**
+ * The one seam between the SDK and a wire: the edge WebSocket and Socket.IO both speak
+ * the frames of protocol/frames.ts, so everything above this (sync, resend, reconnect)
+ * is written once. A transport never reconnects by itself; the ConnectionLoop does.
+ */
+export interface Transport {
+  open(accessToken: string, handlers: ConnectionHandlers): Connection | Promise<Connection>;
+}

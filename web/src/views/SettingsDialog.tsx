@@ -1,0 +1,85 @@
+// Settings: my display name, the gateway (switching reconnects at once), the theme, log out.
+import { useState } from "preact/hooks";
+import { applyTheme, loadTheme, type Theme, type TransportChoice } from "../app/preferences.js";
+import { appState, notify } from "../state/app-state.js";
+import { errorText } from "../state/errors.js";
+import { updateMyProfile } from "../state/profile.js";
+import { chooseTransport, signOut } from "../state/session.js";
+import { useStore } from "../state/store.js";
+import { TransportFields } from "./TransportFields.js";
+import { Dialog } from "./ui/Dialog.js";
+
+export function SettingsDialog({ onClose }: { onClose: () => void }) {
+  const me = useStore(appState, (s) => s.me);
+  const transport = useStore(appState, (s) => s.transport);
+  const config = useStore(appState, (s) => s.config);
+  const [displayName, setDisplayName] = useState(me?.displayName ?? "");
+  const [choice, setChoice] = useState<TransportChoice>(transport);
+  const [theme, setTheme] = useState<Theme>(loadTheme());
+  const [error, setError] = useState<string | null>(null);
+  const transportChanged = JSON.stringify(choice) !== JSON.stringify(transport);
+
+  async function saveName(event: Event) {
+    event.preventDefault();
+    setError(null);
+    try {
+      await updateMyProfile({ displayName: displayName.trim() });
+      notify("Display name saved");
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+  }
+
+  return (
+    <Dialog title="Settings" onClose={onClose}>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <form class="inline-form" aria-label="Profile" onSubmit={saveName}>
+        <label class="field">
+          <span>Display name</span>
+          <input required maxLength={64} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
+        </label>
+        <button type="submit" disabled={displayName.trim() === me?.displayName}>
+          Save name
+        </button>
+      </form>
+      <form
+        class="stack"
+        aria-label="Connection settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          chooseTransport(choice);
+          notify(choice.kind === "edge" ? "Connecting through the edge" : `Connecting through ${choice.url}`);
+        }}
+      >
+        <TransportFields value={choice} defaultUrl={config.socketIoUrl} onChange={setChoice} />
+        <button type="submit" class="primary" disabled={!transportChanged}>
+          Apply connection
+        </button>
+      </form>
+      <label class="field">
+        <span>Theme</span>
+        <select
+          value={theme}
+          onChange={(e) => {
+            const next = e.currentTarget.value as Theme;
+            setTheme(next);
+            applyTheme(next);
+          }}
+        >
+          <option value="system">Same as the system</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+      <div class="danger-zone">
+        <button type="button" class="danger" onClick={() => void signOut()}>
+          Log out
+        </button>
+      </div>
+    </Dialog>
+  );
+}
