@@ -34,7 +34,7 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             environment: "node",
-            include: ["test/bridge/**/*.test.ts", "test/e2e/**/*.test.ts", "test/client/**/*.test.ts"],
+            include: ["test/bridge/**/*.test.ts", "test/e2e/**/*.test.ts", "test/client/**/*.test.ts", "test/browser/**/*.test.ts"],
             // One local Worker linked to one bridge node for every file (test/e2e/global-setup.ts).
             globalSetup: ["./test/e2e/global-setup.ts"],
             // Real brokers, real timeouts: a node's liveness TTL alone is seconds.

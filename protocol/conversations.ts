@@ -28,6 +28,8 @@ export const ConversationSummary = z.object({
   group: z.object({ id: Id, name: z.string(), avatar: z.string().nullable() }).nullable(),
   lastSeq: z.number().int(),
   readSeq: z.number().int(),
+  /** 1:1 only: how far the peer has read (the read receipt after a reload); null for groups. */
+  peerReadSeq: z.number().int().nullable(),
   unread: z.number().int(),
   lastMessage: Message.nullable(),
   updatedAt: Timestamp,

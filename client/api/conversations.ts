@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConversationList, ConversationSummary, HistoryPage, Ok, ReadResponse, type HistoryQuery } from "../../protocol/index.js";
 import { seg, type HttpClient } from "../http/http-client.js";
 

@@ -2,17 +2,13 @@
 // would bundle it: what only a browser does — the token as a WebSocket subprotocol that
 // must be echoed, upload progress through XMLHttpRequest, localStorage for the session,
 // socket.io-client's browser build — against the local Worker and the link bridge node.
-import { existsSync } from "node:fs";
 import { build } from "esbuild";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { chromiumMissing, launchChromium } from "../browser/support/chromium.js";
 import { signUp } from "./support/sdk.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const missing = existsSync(CHROMIUM) ? "" : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
-if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}`);
-
-describe.skipIf(missing || inject("servicesMissing"))("the SDK in Chromium", () => {
+describe.skipIf(chromiumMissing() || inject("servicesMissing"))("the SDK in Chromium", () => {
   let browser: Browser;
   let bundle: string;
 
@@ -28,10 +24,7 @@ describe.skipIf(missing || inject("servicesMissing"))("the SDK in Chromium", () 
       logLevel: "silent",
     });
     bundle = result.outputFiles[0]!.text;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
 

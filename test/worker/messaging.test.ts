@@ -150,8 +150,9 @@ describe("history, read positions and unread counts", () => {
     expect((await read(bob, 2)).body).toEqual({ conversationId: id, readSeq: 2, unread: 1 });
     expect((await read(bob, 1)).body).toEqual({ conversationId: id, readSeq: 2, unread: 1 });
     expect((await read(bob, 999)).body).toEqual({ conversationId: id, readSeq: 4, unread: 0 });
-    expect(await summary(bob)).toMatchObject({ readSeq: 4, unread: 0 });
-    expect(await summary(alice)).toMatchObject({ readSeq: 0, unread: 1 });
+    expect(await summary(bob)).toMatchObject({ readSeq: 4, unread: 0, peerReadSeq: 0 });
+    // Alice's receipt: Bob has read up to 4, and the list says so after any reload.
+    expect(await summary(alice)).toMatchObject({ readSeq: 0, unread: 1, peerReadSeq: 4 });
 
     await send(alice, textTo({ userId: bob.user.id }, "a4"));
     expect(await summary(bob)).toMatchObject({ lastSeq: 5, readSeq: 4, unread: 1 });

@@ -15,6 +15,7 @@ interface SummaryRow {
   last_seq: number;
   updated_at: number;
   read_seq: number;
+  peer_read_seq: number | null;
   unread: number;
   lm_id: string | null;
   lm_sender_id: string;
@@ -25,11 +26,14 @@ interface SummaryRow {
   lm_recalled_at: number | null;
 }
 
-// One query for all of them: membership, read position, exact unread count (UNREAD_FILTER,
-// a range scan on (conversation_id, seq) per conversation) and the last message.
+// One query for all of them: membership, read position, the 1:1 peer's read position (the
+// receipt), exact unread count (UNREAD_FILTER, a range scan on (conversation_id, seq) per
+// conversation) and the last message.
 const SUMMARIES = `
   SELECT c.id, c.kind, c.group_id, c.last_seq, c.updated_at, m.read_seq,
     (SELECT COUNT(*) FROM messages WHERE conversation_id = c.id AND seq > m.read_seq AND ${UNREAD_FILTER}) AS unread,
+    CASE WHEN c.kind = 'direct' THEN
+      (SELECT p.read_seq FROM conversation_members p WHERE p.conversation_id = c.id AND p.user_id <> ?2) END AS peer_read_seq,
     lm.id AS lm_id, lm.sender_id AS lm_sender_id, lm.client_msg_id AS lm_client_msg_id, lm.kind AS lm_kind,
     lm.body AS lm_body, lm.created_at AS lm_created_at, lm.recalled_at AS lm_recalled_at
   FROM conversation_members m
@@ -59,6 +63,7 @@ export async function listConversations(d1: D1Database, userId: string, onlyId: 
       group: group ?? null,
       lastSeq: row.last_seq,
       readSeq: row.read_seq,
+      peerReadSeq: row.kind === "direct" ? (row.peer_read_seq ?? 0) : null,
       unread: row.unread,
       lastMessage: row.lm_id === null ? null : rowToMessage(lastMessageRow(row, row.lm_id)),
       updatedAt: row.updated_at,

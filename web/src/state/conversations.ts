@@ -12,6 +12,8 @@ const OLDER_PAGE = 30;
 export function setConversations(list: ConversationSummary[]): void {
   rememberUsers(list.map((c) => c.peer));
   appState.set({ conversations: newestFirst(list) });
+  // The server's receipt position (1:1), so "Read" survives a reload; live `read` pushes move it on.
+  for (const c of list) if (c.peerReadSeq !== null) applyPeerRead(c.id, c.peerReadSeq);
 }
 
 function newestFirst(list: ConversationSummary[]): ConversationSummary[] {

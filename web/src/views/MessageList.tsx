@@ -65,10 +65,25 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
     before.current = { ...before.current, firstSeq, lastSeq, count: list.length, pendingCount: pending.length };
   }, [list, pending.length]);
 
+  // Media finishing loading makes the list taller: a reader at the bottom stays there.
+  const content = useRef<HTMLOListElement>(null);
+  const pinned = useRef(true);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || !content.current || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(content.current);
+    return () => observer.disconnect();
+  }, []);
+
   const older = () => void attempt(() => loadOlder(id));
   const onScroll = () => {
     const el = scroller.current;
-    if (el && el.scrollTop < NEAR_EDGE_PX && hasOlder) older();
+    if (!el) return;
+    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_EDGE_PX;
+    if (el.scrollTop < NEAR_EDGE_PX && hasOlder) older();
   };
 
   // The read receipt goes under my newest message (1:1 only: groups send no receipts).
@@ -84,7 +99,7 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
       )}
       {!messages && conversation.lastSeq > 0 && <p class="muted center">Loading messages…</p>}
       {messages && list.length === 0 && pending.length === 0 && <p class="muted center">No messages yet. Say hello!</p>}
-      <ol class="message-list">
+      <ol class="message-list" ref={content}>
         {list.map((message, index) => {
           if (message.kind === "system" && (message.body as SystemEvent).event === "message_recalled") return null; // the recalled message says it
           const previous = list[index - 1];
