@@ -72,31 +72,22 @@ export const DEFAULT_RECALL_WINDOW_SECONDS = 120;
 
 export const appState = createStore<AppState>({
   phase: "restoring",
-  me: null,
-  status: "closed",
   transport: { kind: "edge" },
   config: { socketIoUrl: null, recallWindowSeconds: DEFAULT_RECALL_WINDOW_SECONDS },
   tab: "chats",
   activeId: null,
-  conversations: [],
-  messages: {},
-  hasOlder: {},
-  pending: [],
-  friends: [],
-  incoming: [],
-  outgoing: [],
-  groups: [],
-  members: {},
-  users: {},
-  presence: {},
-  typing: {},
-  peerRead: {},
   notices: [],
+  ...noUser(),
 });
 
 /** What a signed-out screen keeps: the settings, nothing of the last user. */
 export function clearUserState(): void {
-  appState.set({
+  appState.set(noUser());
+}
+
+/** Everything that belongs to the signed-in user, empty. */
+function noUser() {
+  return {
     me: null,
     status: "closed",
     conversations: [],
@@ -112,7 +103,7 @@ export function clearUserState(): void {
     presence: {},
     typing: {},
     peerRead: {},
-  });
+  } satisfies Partial<AppState>;
 }
 
 let noticeId = 0;

@@ -1,16 +1,17 @@
 // One friend: my private remark for them, and removing them (asked twice).
 import { useState } from "preact/hooks";
 import { appState } from "../state/app-state.js";
-import { errorText } from "../state/errors.js";
 import { removeFriend, setRemark } from "../state/friends.js";
 import { useStore } from "../state/store.js";
 import { ConfirmButton } from "./ui/ConfirmButton.js";
 import { Dialog } from "./ui/Dialog.js";
+import { FormError } from "./ui/FormError.js";
+import { useAction } from "./ui/use-action.js";
 
 export function FriendDialog({ userId, onClose }: { userId: string; onClose: () => void }) {
   const friend = useStore(appState, (s) => s.friends.find((f) => f.user.id === userId));
   const [remark, setRemarkText] = useState(friend?.remark ?? "");
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: runAction } = useAction();
 
   if (!friend) {
     return (
@@ -21,13 +22,7 @@ export function FriendDialog({ userId, onClose }: { userId: string; onClose: () 
   }
 
   async function run(action: () => Promise<void>, closeAfter: boolean) {
-    setError(null);
-    try {
-      await action();
-      if (closeAfter) onClose();
-    } catch (failure) {
-      setError(errorText(failure));
-    }
+    if ((await runAction(action)) && closeAfter) onClose();
   }
 
   return (
@@ -42,11 +37,7 @@ export function FriendDialog({ userId, onClose }: { userId: string; onClose: () 
           Save remark
         </button>
       </form>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div class="danger-zone">
         <ConfirmButton
           label="Remove friend"

@@ -9,7 +9,9 @@ import { session } from "../state/session-handle.js";
 import { useStore } from "../state/store.js";
 import { FriendDialog } from "./FriendDialog.js";
 import { Avatar } from "./ui/Avatar.js";
+import { FormError } from "./ui/FormError.js";
 import { Icon } from "./ui/Icon.js";
+import { useAction } from "./ui/use-action.js";
 
 export function FriendsPanel() {
   const friends = useStore(appState, (s) => s.friends);
@@ -112,21 +114,14 @@ export function FriendsPanel() {
 function AddFriendForm() {
   const [username, setUsername] = useState("");
   const [message, setMessage] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await sendFriendRequest(username.trim(), message.trim());
+    const sent = await run(() => sendFriendRequest(username.trim(), message.trim()));
+    if (sent) {
       setUsername("");
       setMessage("");
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -141,11 +136,7 @@ function AddFriendForm() {
         <span>Note to them</span>
         <input maxLength={200} placeholder="optional" value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
       </label>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button type="submit" class="primary" disabled={busy}>
         <Icon name="plus" size={16} /> Send request
       </button>

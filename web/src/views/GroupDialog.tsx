@@ -3,16 +3,18 @@
 import { useEffect, useState } from "preact/hooks";
 import { closeConversationRoute } from "../app/router.js";
 import { appState } from "../state/app-state.js";
-import { attempt, errorText } from "../state/errors.js";
+import { attempt } from "../state/errors.js";
 import { dismissGroup, leaveGroup, loadMembers, setMyNickname, updateGroup } from "../state/groups.js";
 import { useStore } from "../state/store.js";
 import { GroupMembers } from "./GroupMembers.js";
 import { ConfirmButton } from "./ui/ConfirmButton.js";
 import { Dialog } from "./ui/Dialog.js";
+import { FormError } from "./ui/FormError.js";
+import { useAction } from "./ui/use-action.js";
 
 export function GroupDialog({ groupId, onClose }: { groupId: string; onClose: () => void }) {
   const group = useStore(appState, (s) => s.groups.find((g) => g.id === groupId));
-  const [error, setError] = useState<string | null>(null);
+  const { error, run, setError } = useAction();
 
   useEffect(() => {
     void attempt(() => loadMembers(groupId));
@@ -28,15 +30,6 @@ export function GroupDialog({ groupId, onClose }: { groupId: string; onClose: ()
   const role = group.me.role;
   const canEdit = role === "owner" || role === "admin";
 
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    try {
-      await action();
-    } catch (failure) {
-      setError(errorText(failure));
-    }
-  }
-
   async function leave(action: (id: string) => Promise<void>) {
     await run(async () => {
       await action(groupId);
@@ -47,11 +40,7 @@ export function GroupDialog({ groupId, onClose }: { groupId: string; onClose: ()
 
   return (
     <Dialog title={group.name} onClose={onClose} wide>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {canEdit ? (
         <AboutForm key={group.updatedAt} name={group.name} announcement={group.announcement} onSave={(body) => run(() => updateGroup(groupId, body))} />
       ) : (
@@ -72,7 +61,7 @@ export function GroupDialog({ groupId, onClose }: { groupId: string; onClose: ()
   );
 }
 
-function AboutForm(props: { name: string; announcement: string; onSave: (body: { name?: string; announcement?: string }) => Promise<void> }) {
+function AboutForm(props: { name: string; announcement: string; onSave: (body: { name?: string; announcement?: string }) => Promise<unknown> }) {
   const [name, setName] = useState(props.name);
   const [announcement, setAnnouncement] = useState(props.announcement);
   const changed = name.trim() !== props.name || announcement !== props.announcement;
@@ -103,7 +92,7 @@ function AboutForm(props: { name: string; announcement: string; onSave: (body: {
   );
 }
 
-function NicknameForm(props: { nickname: string; onSave: (nickname: string) => Promise<void> }) {
+function NicknameForm(props: { nickname: string; onSave: (nickname: string) => Promise<unknown> }) {
   const [nickname, setNickname] = useState(props.nickname);
   return (
     <form class="inline-form" aria-label="My nickname" onSubmit={(e) => (e.preventDefault(), void props.onSave(nickname.trim()))}>

@@ -2,10 +2,11 @@
 import { useState } from "preact/hooks";
 import type { TransportChoice } from "../app/preferences.js";
 import { appState } from "../state/app-state.js";
-import { errorText } from "../state/errors.js";
 import { chooseTransport, signIn } from "../state/session.js";
 import { useStore } from "../state/store.js";
 import { TransportFields } from "./TransportFields.js";
+import { FormError } from "./ui/FormError.js";
+import { useAction } from "./ui/use-action.js";
 
 export function LoginView() {
   const transport = useStore(appState, (s) => s.transport);
@@ -15,21 +16,15 @@ export function LoginView() {
   const [password, setPassword] = useState("");
   const [displayName, setDisplayName] = useState("");
   const [choice, setChoice] = useState<TransportChoice>(transport);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run, setError } = useAction();
   const registering = mode === "register";
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       chooseTransport(choice);
       await signIn(mode, { username: username.trim(), password, displayName: displayName.trim() || undefined });
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -73,11 +68,7 @@ export function LoginView() {
             </label>
           )}
           <TransportFields value={choice} defaultUrl={config.socketIoUrl} onChange={setChoice} />
-          {error && (
-            <p class="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button type="submit" class="primary wide" disabled={busy}>
             {registering ? "Create account" : "Log in"}
           </button>

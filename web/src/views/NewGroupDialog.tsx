@@ -2,25 +2,23 @@
 import { useState } from "preact/hooks";
 import { openConversationRoute } from "../app/router.js";
 import { appState } from "../state/app-state.js";
-import { errorText } from "../state/errors.js";
 import { createGroup } from "../state/groups.js";
 import { useStore } from "../state/store.js";
 import { FriendPicker } from "./FriendPicker.js";
 import { Dialog } from "./ui/Dialog.js";
+import { FormError } from "./ui/FormError.js";
+import { useAction } from "./ui/use-action.js";
 
 export function NewGroupDialog({ onClose }: { onClose: () => void }) {
   const friends = useStore(appState, (s) => s.friends);
   const [name, setName] = useState("");
   const [announcement, setAnnouncement] = useState("");
   const [picked, setPicked] = useState<string[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const group = await createGroup({
         name: name.trim(),
         ...(picked.length > 0 ? { memberIds: picked } : {}),
@@ -28,10 +26,7 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
       });
       onClose();
       openConversationRoute(group.conversationId);
-    } catch (failure) {
-      setError(errorText(failure));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -46,11 +41,7 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
           <textarea rows={2} maxLength={2000} placeholder="optional" value={announcement} onInput={(e) => setAnnouncement(e.currentTarget.value)} />
         </label>
         <FriendPicker legend="Members" friends={friends} picked={picked} onChange={setPicked} />
-        {error && (
-          <p class="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <button type="submit" class="primary wide" disabled={busy}>
           Create group
         </button>

@@ -2,12 +2,13 @@
 import { useState } from "preact/hooks";
 import { applyTheme, loadTheme, type Theme, type TransportChoice } from "../app/preferences.js";
 import { appState, notify } from "../state/app-state.js";
-import { errorText } from "../state/errors.js";
 import { updateMyProfile } from "../state/profile.js";
 import { chooseTransport, signOut } from "../state/session.js";
 import { useStore } from "../state/store.js";
 import { TransportFields } from "./TransportFields.js";
 import { Dialog } from "./ui/Dialog.js";
+import { FormError } from "./ui/FormError.js";
+import { useAction } from "./ui/use-action.js";
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const me = useStore(appState, (s) => s.me);
@@ -16,27 +17,20 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [displayName, setDisplayName] = useState(me?.displayName ?? "");
   const [choice, setChoice] = useState<TransportChoice>(transport);
   const [theme, setTheme] = useState<Theme>(loadTheme());
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const transportChanged = JSON.stringify(choice) !== JSON.stringify(transport);
 
   async function saveName(event: Event) {
     event.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       await updateMyProfile({ displayName: displayName.trim() });
       notify("Display name saved");
-    } catch (failure) {
-      setError(errorText(failure));
-    }
+    });
   }
 
   return (
     <Dialog title="Settings" onClose={onClose}>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <form class="inline-form" aria-label="Profile" onSubmit={saveName}>
         <label class="field">
           <span>Display name</span>
