@@ -1,10 +1,12 @@
 // The Worker's send path over HTTP: POST /api/messages (1:1 text) one at a time and 16 at
 // once, then a device's sync of 200 missed messages (GET .../messages?afterSeq=). Users and
-// friendships are made through the HTTP API first, untimed.
+// friendships are made first, untimed. Every call goes through the SDK (client/), one
+// EdgeImApi per user, as an app makes it: its answer checks are part of each timed request.
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { EdgeImApi } from "../../client/index.js";
 import { descendantsOf, pidsNamed, rssBytes } from "../proc.js";
 import { bytesToMb, summarize, type LatencySummary } from "../report.js";
-import { Api, type BenchUser } from "./api.js";
 import { startLocalWorker } from "./local-worker.js";
 
 export interface WorkerBenchConfig {
@@ -53,6 +55,25 @@ async function timed(count: number, concurrency: number, request: (i: number) =>
   return { requestsPerSecond: count / elapsedS, latencyMs: summarize(latencies) };
 }
 
+interface BenchUser {
+  api: EdgeImApi;
+  id: string;
+}
+
+async function register(baseUrl: string): Promise<BenchUser> {
+  const api = new EdgeImApi({ baseUrl, deviceId: "bench" });
+  const { user } = await api.auth.register({ username: `bench_${randomUUID().slice(0, 8)}`, password: "correct horse battery" });
+  return { api, id: user.id };
+}
+
+async function befriend(a: BenchUser, b: BenchUser): Promise<void> {
+  const request = await a.api.friends.request({ userId: b.id });
+  await b.api.friends.accept(request.id);
+}
+
+const sendText = (from: BenchUser, toUserId: string) =>
+  from.api.messages.send({ to: { userId: toUserId }, kind: "text", body: { text: "See you at the station at six, bring the tickets please." } });
+
 function workerdRssMb(): number | undefined {
   const ours = new Set(descendantsOf(process.pid));
   const rss = pidsNamed("workerd")
@@ -67,25 +88,24 @@ export async function runWorkerBench(config: WorkerBenchConfig, log: (line: stri
   const worker = await startLocalWorker();
   log(`  worker up at ${worker.url} (${((performance.now() - startedAt) / 1000).toFixed(1)} s, migrations included; state in ${worker.storage})`);
   try {
-    const api = new Api(worker.url);
-    const sender = await api.register();
+    const sender = await register(worker.url);
     const friends: BenchUser[] = [];
-    for (let i = 0; i < config.concurrency; i++) friends.push(await api.register());
-    await Promise.all(friends.map((friend) => api.befriend(sender, friend)));
+    for (let i = 0; i < config.concurrency; i++) friends.push(await register(worker.url));
+    await Promise.all(friends.map((friend) => befriend(sender, friend)));
     const peer = friends[0]!;
 
     // One at a time, into one conversation (which ends up with enough messages to sync).
-    for (let i = 0; i < config.warmup; i++) await api.sendText(sender, peer.id);
-    const send1 = await timed(config.sequentialSends, 1, () => api.sendText(sender, peer.id));
+    for (let i = 0; i < config.warmup; i++) await sendText(sender, peer.id);
+    const send1 = await timed(config.sequentialSends, 1, () => sendText(sender, peer.id));
 
     // 16 in flight, each to another friend: 16 conversations, one sender.
-    const send16 = await timed(config.concurrentSends, config.concurrency, (i) => api.sendText(sender, friends[i % friends.length]!.id));
+    const send16 = await timed(config.concurrentSends, config.concurrency, (i) => sendText(sender, friends[i % friends.length]!.id));
 
     // The peer's device missed the last `syncMessages` messages of the first conversation.
-    const last = await api.sendText(sender, peer.id);
+    const last = await sendText(sender, peer.id);
     const afterSeq = last.seq - config.syncMessages;
     const syncOnce = async () => {
-      const page = await api.syncPage(peer, last.conversationId, afterSeq, config.syncMessages);
+      const page = await peer.api.conversations.history(last.conversationId, { afterSeq, limit: config.syncMessages });
       if (page.messages.length !== config.syncMessages) throw new Error(`sync returned ${page.messages.length} messages, expected ${config.syncMessages}`);
     };
     for (let i = 0; i < 3; i++) await syncOnce();

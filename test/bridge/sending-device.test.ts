@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AckFrame } from "../../protocol/index.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, loginDevice, registerUser } from "../e2e/support/api.js";
-import { connectCore, settle, type CoreClient } from "../e2e/support/clients.js";
+import { connectCore, settle, type DeviceClient } from "../e2e/support/clients.js";
 import { NodePool } from "../e2e/support/nodes.js";
 import { linkStats, publishesSince } from "../e2e/support/stats.js";
 
@@ -14,7 +14,7 @@ const textFrame = (userId: string, text: string) => ({ to: { userId }, clientMsg
 
 describe.skipIf(inject("servicesMissing"))("the sending device gets no envelope of its own message", () => {
   const pool = new NodePool();
-  const clients: CoreClient[] = [];
+  const clients: DeviceClient[] = [];
   let a: BridgeNode, b: BridgeNode;
 
   const core = async (node: BridgeNode, token: string) => {
@@ -23,9 +23,9 @@ describe.skipIf(inject("servicesMissing"))("the sending device gets no envelope 
     return client;
   };
   /** Sends a 1:1 text from a device; counts the envelopes the link node published and each node consumed. */
-  async function send(from: CoreClient, to: string, receivers: CoreClient[]) {
+  async function send(from: DeviceClient, to: string, receivers: DeviceClient[]) {
     const [before, consumedBefore] = [await linkStats(), [a, b].map((n) => n.stats.consumed)];
-    const ack = (await from.socket.emitWithAck("message.send", textFrame(to, "hi"))) as AckFrame;
+    const ack = (await from.sendMessage(textFrame(to, "hi"))) as AckFrame;
     for (const receiver of receivers) await receiver.waitForMessage(ack.message.id);
     await settle();
     return {

@@ -6,7 +6,7 @@ import { describe, expect, inject, it } from "vitest";
 import * as sdk from "../../client/index.js";
 import { ApiError, EdgeImApi } from "../../client/index.js";
 import { deadPort } from "../e2e/support/ports.js";
-import { befriend, recordingFetch, signUp, type SignedUp } from "./support/sdk.js";
+import { befriend, recordingFetch, registerUser, type TestUser } from "../e2e/support/api.js";
 
 /**
  * Every route of the API and the SDK method that calls it. A new route without an entry
@@ -73,7 +73,7 @@ const methodAt = (api: EdgeImApi, path: string): unknown => path.split(".").redu
 
 describe("EdgeImApi", () => {
   const requests: string[] = []; // every request of every api below
-  const user = (prefix: string, deviceId?: string): Promise<SignedUp> => signUp(prefix, { log: requests, ...(deviceId ? { deviceId } : {}) });
+  const user = (prefix: string, deviceId?: string): Promise<TestUser> => registerUser(prefix, { log: requests, ...(deviceId ? { deviceId } : {}) });
 
   it("has a method for every route of the OpenAPI document", async () => {
     const routes = await documentedRoutes();

@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { chromiumMissing, launchChromium } from "../browser/support/chromium.js";
-import { signUp } from "./support/sdk.js";
+import { registerUser } from "../e2e/support/api.js";
 
 describe.skipIf(chromiumMissing() || inject("servicesMissing"))("the SDK in Chromium", () => {
   let browser: Browser;
@@ -29,7 +29,7 @@ describe.skipIf(chromiumMissing() || inject("servicesMissing"))("the SDK in Chro
   afterAll(() => browser?.close());
 
   it("signs up, uploads with progress, keeps the session in localStorage, chats on both transports", async () => {
-    const peer = await signUp("peer");
+    const peer = await registerUser("peer");
     const page = await browser.newPage();
     // A page of the Worker's own origin (a JSON answer: no app script runs), so the API is same-origin.
     await page.goto(`${inject("workerUrl")}/api/client-config`);

@@ -8,10 +8,11 @@ import { ChatClient, EdgeImApi, MemoryStore, edgeTransport, socketIoTransport, t
 import type { BridgeNode } from "../../node-bridge/node.js";
 import type { Message } from "../../protocol/index.js";
 import { signAccessToken } from "../../server-auth/access-token.js";
+import { befriend, registerUser, type TestUser } from "../e2e/support/api.js";
 import { connectEdge, eventually, settle } from "../e2e/support/clients.js";
 import { NodePool } from "../e2e/support/nodes.js";
 import { startProxy } from "./support/proxy.js";
-import { befriend, signUp, Watch, type SignedUp } from "./support/sdk.js";
+import { Watch } from "./support/sdk.js";
 import { tamper } from "./support/tamper.js";
 
 const text = (to: { userId: string } | { groupId: string }, body: string) => ({ to, kind: "text" as const, body: { text: body } });
@@ -24,13 +25,13 @@ describe.skipIf(inject("servicesMissing"))("ChatClient", () => {
   let node: BridgeNode;
   const open: Array<{ close(): void }> = [];
 
-  const chat = (user: SignedUp, transport: ChatClientOptions["transport"], options: Partial<ChatClientOptions> = {}) => {
+  const chat = (user: TestUser, transport: ChatClientOptions["transport"], options: Partial<ChatClientOptions> = {}) => {
     const client = new ChatClient({ api: user.api, transport, ...FAST, ...options });
     open.push(client);
     return { client, watch: new Watch(client) };
   };
   const pair = async (a: string, b: string) => {
-    const [x, y] = [await signUp(a), await signUp(b)];
+    const [x, y] = [await registerUser(a), await registerUser(b)];
     return { x, y, conversationId: await befriend(x, y) };
   };
 
@@ -245,7 +246,7 @@ describe.skipIf(inject("servicesMissing"))("ChatClient", () => {
   // The local Worker (wrangler's dev server) leaves the TCP connection open after a Durable
   // Object closes a socket, so the client's close event, with its 4001, comes ~15 s late here.
   it("4001 (another connection of this device took over): status replaced, no reconnect, until connect()", async () => {
-    const quinn = await signUp("quinn");
+    const quinn = await registerUser("quinn");
     const q = chat(quinn, { kind: "edge" }, { backoff: { baseMs: 20, capMs: 40 } });
     await q.client.connect();
     const other = await connectEdge(quinn.api.session()!.accessToken); // same token: same device

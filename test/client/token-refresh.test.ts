@@ -3,10 +3,10 @@
 import { describe, expect, inject, it } from "vitest";
 import { EdgeImApi, LocalStorageTokenStore, type StringStorage } from "../../client/index.js";
 import { signAccessToken } from "../../server-auth/access-token.js";
-import { recordingFetch, signUp, type SignedUp } from "./support/sdk.js";
+import { recordingFetch, registerUser, type TestUser } from "../e2e/support/api.js";
 
 /** An access token for this user and device that expired an hour ago (signed as the Worker would). */
-const expiredToken = (user: SignedUp) =>
+const expiredToken = (user: TestUser) =>
   signAccessToken(
     inject("authSecret"),
     { userId: user.user.id, deviceId: user.api.session()!.deviceId, sessionId: crypto.randomUUID() },
@@ -18,7 +18,7 @@ const refreshes = (requests: string[]) => requests.filter((r) => r === "POST /ap
 
 describe("token refresh", () => {
   it("concurrent calls with an expired token cause exactly one refresh, then all succeed", async () => {
-    const amy = await signUp("amy");
+    const amy = await registerUser("amy");
     const stored = amy.tokens.load()!;
     amy.tokens.save({ ...stored, accessToken: await expiredToken(amy) });
 
@@ -39,7 +39,7 @@ describe("token refresh", () => {
   });
 
   it("a refresh token that stopped working signs the device out", async () => {
-    const ava = await signUp("ava", { deviceId: "tab" });
+    const ava = await registerUser("ava", { deviceId: "tab" });
     const signedOut: Array<unknown> = [];
     ava.api.onSessionChange((session) => session === null && signedOut.push(session));
     // Logging in again on the same device id ends the earlier session (and its refresh token).
@@ -52,7 +52,7 @@ describe("token refresh", () => {
   });
 
   it("two tabs sharing one localStorage: a tab that loses the refresh race adopts the winner's tokens", async () => {
-    const eve = await signUp("eve");
+    const eve = await registerUser("eve");
     const items = new Map<string, string>();
     const storage: StringStorage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
     new LocalStorageTokenStore("edge-im-test", storage).save(eve.tokens.load()!);

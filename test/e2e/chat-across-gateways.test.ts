@@ -1,5 +1,5 @@
 // End to end: the local Worker + three bridge nodes on the real RabbitMQ and Redis +
-// socket.io-client and edge WebSocket clients. Users on different gateways chat as if
+// devices on the SDK's Socket.IO and edge transports. Users on different gateways chat as if
 // on one server, each push arrives exactly once, and the broker carries one envelope
 // per target node.
 import { randomUUID } from "node:crypto";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EDGE_NODE_ID, type AckFrame, type ErrorFrame } from "../../protocol/index.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, createGroup, loginDevice, registerUser, sendText } from "./support/api.js";
-import { connectCore, connectEdge, eventually, settle, type CoreClient, type EdgeClient } from "./support/clients.js";
+import { ackingSocket, connectCore, connectEdge, eventually, settle, type DeviceClient } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
 import { linkStats, publishesSince } from "./support/stats.js";
 
@@ -20,7 +20,7 @@ const textFrame = (to: { userId: string } | { groupId: string }, text: string) =
 
 describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the edge", () => {
   const pool = new NodePool();
-  const clients: Array<CoreClient | EdgeClient> = [];
+  const clients: DeviceClient[] = [];
   let a: BridgeNode, b: BridgeNode, c: BridgeNode;
 
   const core = async (node: BridgeNode, token: string) => {
@@ -50,13 +50,13 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     await befriend(alice, bob);
     const [aliceOnA, bobOnB] = [await core(a, alice.token), await core(b, bob.token)];
 
-    const ack = (await aliceOnA.socket.emitWithAck("message.send", textFrame({ userId: bob.id }, "hi bob"))) as AckFrame;
+    const ack = (await aliceOnA.sendMessage(textFrame({ userId: bob.id }, "hi bob"))) as AckFrame;
     expect(ack.type).toBe("message.ack");
     expect(ack.message.body).toEqual({ text: "hi bob" });
     const got = await bobOnB.waitForMessage(ack.message.id);
     expect(got.message.seq).toBe(ack.message.seq);
 
-    const reply = (await bobOnB.socket.emitWithAck("message.send", textFrame({ userId: alice.id }, "hi alice"))) as AckFrame;
+    const reply = (await bobOnB.sendMessage(textFrame({ userId: alice.id }, "hi alice"))) as AckFrame;
     await aliceOnA.waitForMessage(reply.message.id);
     await settle();
     expect(bobOnB.copiesOf(ack.message.id)).toBe(1);
@@ -71,11 +71,11 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     const carolOnA = await core(a, carol.token);
     const daveAtEdge = await edge(dave.token);
 
-    const ack = (await carolOnA.socket.emitWithAck("message.send", textFrame({ userId: dave.id }, "to the edge"))) as AckFrame;
+    const ack = (await carolOnA.sendMessage(textFrame({ userId: dave.id }, "to the edge"))) as AckFrame;
     await daveAtEdge.waitForMessage(ack.message.id);
 
-    const frame = { type: "message.send", ...textFrame({ userId: carol.id }, "from the edge") };
-    daveAtEdge.socket.send(JSON.stringify(frame));
+    const frame = { type: "message.send" as const, ...textFrame({ userId: carol.id }, "from the edge") };
+    daveAtEdge.send(frame);
     const pushed = await carolOnA.waitFor((e) => e.type === "message.new" && e.message.clientMsgId === frame.clientMsgId, "edge message");
     await settle();
     expect(daveAtEdge.copiesOf(ack.message.id)).toBe(1);
@@ -114,7 +114,7 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     expect([a, b, c].map((n, i) => n.stats.consumed - consumedBefore[i]!)).toEqual([1, 1, 1]);
 
     // And from a Socket.IO member: the edge member gets it exactly once too.
-    const ack = (await (inboxes[1] as CoreClient).socket.emitWithAck("message.send", textFrame({ groupId: group.id }, "from b"))) as AckFrame;
+    const ack = (await inboxes[1]!.sendMessage(textFrame({ groupId: group.id }, "from b"))) as AckFrame;
     await inboxes[4]!.waitForMessage(ack.message.id);
     await settle();
     for (const [i, inbox] of inboxes.entries()) expect(inbox.copiesOf(ack.message.id)).toBe(i === 1 ? 0 : 1);
@@ -132,7 +132,7 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     await erinAtEdge.waitForMessage(message.id);
 
     // Multi-device sync: erin's own send from the node reaches her edge device, not the sender.
-    const ack = (await erinOnB.socket.emitWithAck("message.send", textFrame({ userId: frank.id }, "mine"))) as AckFrame;
+    const ack = (await erinOnB.sendMessage(textFrame({ userId: frank.id }, "mine"))) as AckFrame;
     await erinAtEdge.waitForMessage(ack.message.id);
     await settle();
     expect([erinOnB.copiesOf(message.id), erinAtEdge.copiesOf(message.id)]).toEqual([1, 1]);
@@ -147,21 +147,25 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     const message = await sendText(lee, { userId: kim.id }, "read me");
     await kimOnA.waitForMessage(message.id);
 
-    expect(await kimOnA.socket.emitWithAck("typing", { conversationId: message.conversationId })).toEqual({ ok: true });
+    kimOnA.send({ type: "typing", conversationId: message.conversationId });
     await leeAtEdge.waitFor((e) => e.type === "typing" && e.userId === kim.id, "typing");
 
-    const read = await kimOnA.socket.emitWithAck("read", { conversationId: message.conversationId, seq: message.seq });
-    expect(read).toMatchObject({ conversationId: message.conversationId, readSeq: message.seq, unread: 0 });
+    kimOnA.send({ type: "read", conversationId: message.conversationId, seq: message.seq });
     await leeAtEdge.waitFor((e) => e.type === "read" && e.userId === kim.id && e.seq === message.seq, "read receipt");
   });
 
   it("a send the Worker refuses comes back as an error frame through the ack", async () => {
     const [gil, stranger] = [await registerUser("gil"), await registerUser("stranger")];
-    const gilOnC = await core(c, gil.token);
-    const frame = textFrame({ userId: stranger.id }, "not friends");
-    const answer = (await gilOnC.socket.emitWithAck("message.send", frame)) as ErrorFrame;
-    expect(answer).toMatchObject({ type: "error", code: "forbidden", clientMsgId: frame.clientMsgId });
-    const invalid = (await gilOnC.socket.emitWithAck("message.send", { to: { userId: stranger.id } })) as ErrorFrame;
-    expect(invalid).toMatchObject({ type: "error", code: "invalid_frame" });
+    // The ack callback is the subject here (clients other than the SDK use it): a bare socket.
+    const gilOnC = await ackingSocket(c.socketUrl, gil.token);
+    try {
+      const frame = textFrame({ userId: stranger.id }, "not friends");
+      const answer = (await gilOnC.emitWithAck("message.send", frame)) as ErrorFrame;
+      expect(answer).toMatchObject({ type: "error", code: "forbidden", clientMsgId: frame.clientMsgId });
+      const invalid = (await gilOnC.emitWithAck("message.send", { to: { userId: stranger.id } })) as ErrorFrame;
+      expect(invalid).toMatchObject({ type: "error", code: "invalid_frame" });
+    } finally {
+      gilOnC.disconnect();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EDGE_NODE_ID, WORKER_ORIGIN, type Envelope } from "../../protocol/index.js";
 import { signBody } from "../../server-auth/signing.js";
 import { registerUser } from "./support/api.js";
-import { connectCore, connectEdge, eventually, settle, type EdgeClient } from "./support/clients.js";
+import { connectCore, connectEdge, eventually, settle, type DeviceClient } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
 import { linkStats } from "./support/stats.js";
 
@@ -40,7 +40,7 @@ const fakeMessage = (conversationId: string, senderId: string) => ({
 describe.skipIf(inject("servicesMissing"))("the core contract at the edge", () => {
   let redis: Redis;
   let gina: Awaited<ReturnType<typeof registerUser>>;
-  let ginaAtEdge: EdgeClient;
+  let ginaAtEdge: DeviceClient;
 
   beforeAll(async () => {
     redis = new Redis(inject("redisUrl"));
@@ -133,9 +133,9 @@ describe("forged calls are refused", () => {
 
   it("a Socket.IO handshake with a bad token gets no socket", async () => {
     const node = await pool.start("handshake", inject("servicesMissing") ? { rabbitmqUrl: undefined, redisUrl: undefined } : {});
-    await expect(connectCore(node.socketUrl, "not-a-token")).rejects.toMatchObject({ data: { code: "unauthorized" } });
+    await expect(connectCore(node.socketUrl, "not-a-token")).rejects.toMatchObject({ reason: "auth", code: "unauthorized" });
     const user = await registerUser("tok");
     const forged = user.token.slice(0, -3) + (user.token.endsWith("AAA") ? "BBB" : "AAA");
-    await expect(connectCore(node.socketUrl, forged)).rejects.toMatchObject({ data: { code: "unauthorized" } });
+    await expect(connectCore(node.socketUrl, forged)).rejects.toMatchObject({ reason: "auth", code: "unauthorized" });
   });
 });

@@ -7,13 +7,13 @@ import type { AckFrame, ErrorFrame } from "../../protocol/index.js";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, loginDevice, registerUser } from "./support/api.js";
-import { connectCore, settle, type CoreClient } from "./support/clients.js";
+import { connectCore, settle, type DeviceClient } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
 
 describe.skipIf(inject("servicesMissing"))("token refresh on a Socket.IO socket", () => {
   const pool = new NodePool();
   let node: BridgeNode;
-  let client: CoreClient | undefined;
+  let client: DeviceClient | undefined;
 
   beforeAll(async () => {
     node = await pool.start("refresh");
@@ -29,21 +29,19 @@ describe.skipIf(inject("servicesMissing"))("token refresh on a Socket.IO socket"
     // A token that expires 2 s from now, for Ann's device d1.
     const shortLived = await signAccessToken(inject("authSecret"), { userId: ann.id, deviceId: "d1", sessionId: randomUUID() }, 2);
     client = await connectCore(node.socketUrl, shortLived);
-    const send = () =>
-      client!.socket.emitWithAck("message.send", { to: { userId: ben.id }, clientMsgId: randomUUID(), kind: "text", body: { text: "hi" } });
+    const send = () => client!.sendMessage({ to: { userId: ben.id }, clientMsgId: randomUUID(), kind: "text", body: { text: "hi" } });
 
     expect(((await send()) as AckFrame).type).toBe("message.ack");
     await settle(2_200);
     expect(await send()).toMatchObject({ type: "error", code: "token_expired" } satisfies Partial<ErrorFrame>);
 
     // Another user's token, or another device's, is refused: the socket stays Ann's d1.
-    expect(await client.socket.emitWithAck("token.refresh", { accessToken: ben.token })).toMatchObject({ code: "forbidden" });
+    await expect(client.handOverToken(ben.token)).rejects.toMatchObject({ code: "forbidden" });
     const otherDevice = await loginDevice(ann, "d2");
-    expect(await client.socket.emitWithAck("token.refresh", { accessToken: otherDevice })).toMatchObject({ code: "forbidden" });
-    expect(await client.socket.emitWithAck("token.refresh", { accessToken: "garbage" })).toMatchObject({ code: "unauthorized" });
+    await expect(client.handOverToken(otherDevice)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(client.handOverToken("garbage")).rejects.toMatchObject({ code: "unauthorized" });
 
-    const refreshed = await client.socket.emitWithAck("token.refresh", { accessToken: ann.token });
-    expect(refreshed).toMatchObject({ type: "token.refreshed" });
+    await client.handOverToken(ann.token); // resolves on `token.refreshed`
     const ack = (await send()) as AckFrame;
     expect(ack.type).toBe("message.ack");
     expect(ack.message.senderId).toBe(ann.id);

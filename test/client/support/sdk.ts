@@ -1,46 +1,8 @@
-// Users and clients made through the SDK itself, against the shared local Worker.
-import { randomUUID } from "node:crypto";
-import { inject } from "vitest";
-import { EdgeImApi, MemoryTokenStore, type ChatClient, type ChatEventMap } from "../../../client/index.js";
-import { directConversationId, type AuthResponse } from "../../../protocol/index.js";
+// What the SDK's tests watch: everything a ChatClient emits. Users (registerUser,
+// befriend, recordingFetch) come from test/e2e/support/api.ts, shared by every node test.
+import type { ChatClient, ChatEventMap } from "../../../client/index.js";
 
 const WAIT_MS = 10_000;
-
-/** A fetch that records "METHOD /path" of every request, for counting refreshes and covered routes. */
-export function recordingFetch(log: string[] = []): { fetch: typeof fetch; log: string[] } {
-  return {
-    log,
-    fetch: (input, init) => {
-      log.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
-      return fetch(input, init);
-    },
-  };
-}
-
-export interface SignedUp {
-  api: EdgeImApi;
-  tokens: MemoryTokenStore;
-  user: AuthResponse["user"];
-  password: string;
-  /** Every request this api made. */
-  requests: string[];
-}
-
-export async function signUp(prefix: string, options: { deviceId?: string; baseUrl?: string; log?: string[] } = {}): Promise<SignedUp> {
-  const tokens = new MemoryTokenStore();
-  const { fetch, log } = recordingFetch(options.log);
-  const api = new EdgeImApi({ baseUrl: options.baseUrl ?? inject("workerUrl"), tokens, fetch, deviceId: options.deviceId ?? "d1" });
-  const password = "correct horse battery";
-  const { user } = await api.auth.register({ username: `${prefix}_${randomUUID().slice(0, 8)}`, password });
-  return { api, tokens, user, password, requests: log };
-}
-
-/** Makes them friends; returns their 1:1 conversation id. */
-export async function befriend(a: SignedUp, b: SignedUp): Promise<string> {
-  const request = await a.api.friends.request({ userId: b.user.id });
-  await b.api.friends.accept(request.id);
-  return directConversationId(a.user.id, b.user.id);
-}
 
 type Recorded = { [K in keyof ChatEventMap]: { type: K; data: ChatEventMap[K]; at: number } }[keyof ChatEventMap];
 

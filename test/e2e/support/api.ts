@@ -1,85 +1,98 @@
-// The Worker's public API, as a client would call it over HTTP.
+// Test users and what they do over HTTP, through the SDK (client/): one EdgeImApi per
+// user and device, as an app would hold it. Shared by the e2e, bridge and client tests.
+// Tests whose subject is a raw request (a forged signature, a malformed body) build that
+// request themselves; nothing here does.
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
-import type { AuthResponse, GroupView, Message } from "../../../protocol/index.js";
+import { EdgeImApi, MemoryTokenStore } from "../../../client/index.js";
+import { directConversationId, type AuthResponse, type GroupView, type Message } from "../../../protocol/index.js";
 
-export interface Answer<T = any> {
-  status: number;
-  body: T;
-}
-
-export async function call<T = any>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer<T>> {
-  const response = await fetch(`${inject("workerUrl")}${path}`, {
-    method,
-    headers: {
-      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-      ...(options.body === undefined ? {} : { "Content-Type": "application/json" }),
+/** A fetch that records "METHOD /path" of every request, for counting refreshes and covered routes. */
+export function recordingFetch(log: string[] = []): { fetch: typeof fetch; log: string[] } {
+  return {
+    log,
+    fetch: (input, init) => {
+      log.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
     },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-function expectStatus(answer: Answer, ...expected: number[]): void {
-  if (!expected.includes(answer.status)) throw new Error(`expected ${expected.join("/")}, got ${answer.status}: ${JSON.stringify(answer.body)}`);
+  };
 }
 
 export interface TestUser {
+  /** Signed in as `deviceId`; its session lives in `tokens`. */
+  api: EdgeImApi;
+  tokens: MemoryTokenStore;
+  /** The user as the register answer gave it. */
+  user: AuthResponse["user"];
   id: string;
   username: string;
   password: string;
-  /** The access token of the device it registered with (device "d1"). */
-  token: string;
   deviceId: string;
+  /** This device's current access token (a refresh by `api` replaces it). */
+  readonly token: string;
+  /** Every request `api` made, as "METHOD /path". */
+  requests: string[];
 }
 
-export async function registerUser(prefix = "u"): Promise<TestUser> {
-  const username = `${prefix}_${randomUUID().slice(0, 8)}`;
+export interface RegisterOptions {
+  /** Default "d1". */
+  deviceId?: string;
+  /** Default: the shared local Worker. */
+  baseUrl?: string;
+  /** Where to record the requests (default: a new list). */
+  log?: string[];
+}
+
+/** A new user (unique username with this prefix), signed in on one device. */
+export async function registerUser(prefix = "u", options: RegisterOptions = {}): Promise<TestUser> {
+  const tokens = new MemoryTokenStore();
+  const { fetch, log } = recordingFetch(options.log);
+  const api = new EdgeImApi({ baseUrl: options.baseUrl ?? inject("workerUrl"), tokens, fetch, deviceId: options.deviceId ?? "d1" });
   const password = "correct horse battery";
-  const answer = await call<AuthResponse>("POST", "/api/auth/register", { body: { username, password, deviceId: "d1" } });
-  expectStatus(answer, 201);
-  return { id: answer.body.user.id, username, password, token: answer.body.accessToken, deviceId: answer.body.deviceId };
+  const auth = await api.auth.register({ username: `${prefix}_${randomUUID().slice(0, 8)}`, password });
+  return {
+    api,
+    tokens,
+    user: auth.user,
+    id: auth.user.id,
+    username: auth.user.username,
+    password,
+    deviceId: auth.deviceId,
+    get token() {
+      return tokens.load()!.accessToken;
+    },
+    requests: log,
+  };
 }
 
 /** Another device of the same user: a login with its own device id gives its own token. */
 export async function loginDevice(user: TestUser, deviceId: string): Promise<string> {
-  const answer = await call<AuthResponse>("POST", "/api/auth/login", { body: { username: user.username, password: user.password, deviceId } });
-  expectStatus(answer, 200);
-  return answer.body.accessToken;
+  const device = new EdgeImApi({ baseUrl: user.api.baseUrl, deviceId });
+  return (await device.auth.login({ username: user.username, password: user.password })).accessToken;
 }
 
-export async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  const request = await call("POST", "/api/friends/requests", { token: a.token, body: { userId: b.id } });
-  expectStatus(request, 201);
-  const accepted = await call("POST", `/api/friends/requests/${request.body.request.id}/accept`, { token: b.token });
-  expectStatus(accepted, 200, 201);
+/** Makes them friends; returns their 1:1 conversation id. */
+export async function befriend(a: TestUser, b: TestUser): Promise<string> {
+  const request = await a.api.friends.request({ userId: b.id });
+  await b.api.friends.accept(request.id);
+  return directConversationId(a.id, b.id);
 }
 
-export async function createGroup(owner: TestUser, members: TestUser[]): Promise<GroupView> {
-  const answer = await call("POST", "/api/groups", { token: owner.token, body: { name: "Bridge crew", memberIds: members.map((m) => m.id) } });
-  expectStatus(answer, 201);
-  return answer.body.group;
+export function createGroup(owner: TestUser, members: TestUser[]): Promise<GroupView> {
+  return owner.api.groups.create({ name: "Bridge crew", memberIds: members.map((m) => m.id) });
 }
 
-export async function sendText(from: TestUser, to: { userId: string } | { groupId: string }, text: string, token = from.token): Promise<Message> {
-  const answer = await call("POST", "/api/messages", {
-    token,
-    body: { to, clientMsgId: randomUUID(), kind: "text", body: { text } },
-  });
-  expectStatus(answer, 201);
-  return answer.body.message;
+export function sendText(from: TestUser, to: { userId: string } | { groupId: string }, text: string): Promise<Message> {
+  return from.api.messages.send({ to, kind: "text", body: { text } });
 }
 
 /** Sync: every message after `afterSeq`, in order (what a reconnecting device does). */
-export async function syncConversation(user: TestUser, conversationId: string, afterSeq = 0, token = user.token): Promise<Message[]> {
+export async function syncConversation(user: TestUser, conversationId: string, afterSeq = 0): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
-    const answer = await call("GET", `/api/conversations/${encodeURIComponent(conversationId)}/messages?afterSeq=${afterSeq}&limit=100`, { token });
-    expectStatus(answer, 200);
-    const page = answer.body.messages as Message[];
-    messages.push(...page);
-    if (page.length === 0 || !answer.body.hasMore) return messages;
-    afterSeq = page[page.length - 1]!.seq;
+    const page = await user.api.conversations.history(conversationId, { afterSeq, limit: 100 });
+    messages.push(...page.messages);
+    if (page.messages.length === 0 || !page.hasMore) return messages;
+    afterSeq = page.messages.at(-1)!.seq;
   }
 }
