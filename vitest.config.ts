@@ -20,6 +20,15 @@ export default defineConfig(async () => {
                   BRIDGE_SECRET: "test-bridge-secret-0123456789abcdef012345",
                   // One allowed browser origin, for the CORS tests (test/worker/cors.test.ts).
                   CORS_ORIGINS: "https://chat.example",
+                  // A small storage quota, so test/worker/limits-uploads.test.ts reaches it, and a
+                  // large frame limit for the property test's 600 quick frames on one socket
+                  // (test/worker/limits.test.ts bursts past it). Every other limit keeps its
+                  // default (worker/limits/limit-config.ts): the limit tests burst past them, the
+                  // other files stay under them.
+                  STORAGE_QUOTA_BYTES: String(12 * 1024 * 1024),
+                  LIMIT_FRAMES: "1000/10",
+                  // Short, so a test can step past it (sessions.test.ts).
+                  REFRESH_REUSE_GRACE_SECONDS: "1",
                 },
               },
             }),

@@ -3,9 +3,19 @@
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { EDGE_NODE_ID } from "../protocol/index.js";
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway/gateway-limits.js";
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+/** "count/seconds": a burst of `count`, refilled at `count` per `seconds`. */
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected "count/seconds", e.g. "120/10"')
+  .transform((v) => {
+    const [count, windowSeconds] = v.split("/").map(Number) as [number, number];
+    return { count, windowSeconds };
+  })
+  .refine((r) => r.count >= 1 && r.windowSeconds >= 1, "count and seconds must be at least 1");
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
 
 /** Node ids become routing keys, queue names and parts of Redis keys: keep them plain. */
@@ -35,8 +45,15 @@ const EnvSchema = z
     PREFETCH: z.coerce.number().int().min(1).max(10_000).default(64),
     /** Consume the `edge` routing key and forward to the Worker (every node may; they share one queue). */
     EDGE_LINK: flag.default(true),
+    /** Client events per socket (docs/API.md "Limits"). */
+    LIMIT_FRAMES: rate.default({ ...DEFAULT_GATEWAY_LIMITS.frames }),
+    /** Sockets of one user, and of one device, on this node. */
+    MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.perUser),
+    MAX_SOCKETS_PER_DEVICE: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.perDevice),
     /** Allowed Socket.IO origins, comma-separated; "*" for any. */
     CORS_ORIGIN: z.string().default("*"),
+    /** Browser origins whose Socket.IO handshakes are accepted, comma-separated; "*" (local dev) for any. */
+    ALLOWED_ORIGINS: z.string().default("*"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** JSON lines for log collectors (production), or readable lines for a terminal (`npm start`). */
     LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
@@ -63,12 +80,25 @@ export interface BridgeConfig {
   prefetch: number;
   edgeLink: boolean;
   corsOrigin: string | string[];
+  /** Browser origins whose handshakes are accepted (ALLOWED_ORIGINS); unset = any. */
+  allowedOrigins?: "*" | string[];
+  /** Abuse limits of this node's sockets; unset fields take DEFAULT_GATEWAY_LIMITS. */
+  limits?: Partial<GatewayLimits>;
   logLevel: string;
   /** How main.ts writes the log (tests hand in a logger of their own). Default json. */
   logFormat?: "json" | "pretty";
 }
 
 export class ConfigError extends Error {}
+
+/** "a, b/ ,,c" -> ["a", "b", "c"] (an Origin has no trailing slash); any "*" -> "*". */
+function originList(setting: string): "*" | string[] {
+  const origins = setting
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter((origin) => origin.length > 0);
+  return origins.includes("*") ? "*" : origins;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -92,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     prefetch: e.PREFETCH,
     edgeLink: e.EDGE_LINK,
     corsOrigin: e.CORS_ORIGIN === "*" ? "*" : e.CORS_ORIGIN.split(",").map((s) => s.trim()),
+    allowedOrigins: originList(e.ALLOWED_ORIGINS),
+    limits: { frames: e.LIMIT_FRAMES, perUser: e.MAX_SOCKETS_PER_USER, perDevice: e.MAX_SOCKETS_PER_DEVICE },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
   };

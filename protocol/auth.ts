@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { DeviceId, Line, Ok } from "./common.js";
+import { DeviceId, Line, Ok, Timestamp } from "./common.js";
 import { Me, Username } from "./users.js";
 
 export const Password = z.string().min(8).max(256);
@@ -34,6 +34,20 @@ export const AuthResponse = z.object({
 export type AuthResponse = z.infer<typeof AuthResponse>;
 
 export const LogoutResponse = Ok;
+
+/** One signed-in device of mine (GET /api/me/sessions). */
+export const DeviceSession = z.object({
+  deviceId: z.string(),
+  /** When this device logged in. */
+  createdAt: Timestamp,
+  /** The last login or refresh of this session. */
+  lastRefreshedAt: Timestamp,
+  /** True for the session of the token that asked. */
+  current: z.boolean(),
+});
+export type DeviceSession = z.infer<typeof DeviceSession>;
+export const SessionsResponse = z.object({ sessions: z.array(DeviceSession) });
+export type SessionsResponse = z.infer<typeof SessionsResponse>;
 
 /**
  * The claims of an access token (JWT, HS256, key AUTH_SECRET). The Worker issues them;

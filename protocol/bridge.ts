@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { DeviceId, Id } from "./common.js";
-import { ServerEvent } from "./events.js";
+import { ServerEvent, SessionEndReason } from "./events.js";
 
 /** The routing key and node id under which the edge (all Durable Objects) is registered. */
 export const EDGE_NODE_ID = "edge";
@@ -35,6 +35,20 @@ export const EdgePresenceRequest = z.object({
   deviceIds: z.array(DeviceId),
 });
 export type EdgePresenceRequest = z.infer<typeof EdgePresenceRequest>;
+
+/**
+ * Worker -> bridge: `POST {BRIDGE_URL}/internal/session-ended`, signed. A session ended
+ * (logout, a newer login on the device, ended from another device, refresh-token reuse):
+ * the bridge publishes a `session.ended` event only to the node(s) Redis routes that
+ * user + device to, and each closes that session's sockets (docs/PROTOCOL.md 7.6).
+ */
+export const SessionEndedRequest = z.object({
+  userId: Id,
+  deviceId: DeviceId,
+  sessionId: z.string().min(1).max(64),
+  reason: SessionEndReason,
+});
+export type SessionEndedRequest = z.infer<typeof SessionEndedRequest>;
 
 /** A gateway node id as it appears in routes, queues and presence rows. */
 export const GatewayNodeId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);

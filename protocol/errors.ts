@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   /** A sender may recall their own message only within RECALL_WINDOW_SECONDS. */
   recall_window_expired: 403,
   payload_too_large: 413,
+  /** An upload would take the uploader past STORAGE_QUOTA_BYTES (the sum of their files' sizes). */
+  quota_exceeded: 413,
   unsupported_media_type: 415,
   /** GET /api/ws without `Upgrade: websocket`. */
   upgrade_required: 426,

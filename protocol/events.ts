@@ -2,8 +2,15 @@ import * as z from "zod";
 import { Id, Timestamp } from "./common.js";
 import { ConversationId } from "./conversations.js";
 import { Friend, FriendRequest } from "./friends.js";
-import { Group, GroupView, MyMembership } from "./groups.js";
+import { Group, GroupInvitation, GroupView, MyMembership } from "./groups.js";
 import { Message } from "./messages.js";
+
+/**
+ * Why a session ended: its device logged out, logged in again (a newer session replaced it),
+ * another of the user's devices ended it, or its rotated refresh token was presented again.
+ */
+export const SessionEndReason = z.enum(["logout", "new_login", "revoked", "refresh_reuse"]);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
 /**
  * Everything the server pushes to a user's devices, over an edge WebSocket (a JSON frame)
@@ -38,6 +45,19 @@ export const ServerEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("group.updated"), group: Group, me: MyMembership.optional() }),
   /** I was added to a group. */
   z.object({ type: z.literal("group.joined"), group: GroupView }),
+  /** Someone I have not allowed to add me (groupAddPolicy) invited me to a group: accept or decline it. */
+  z.object({ type: z.literal("group.invited"), invitation: GroupInvitation }),
+  /**
+   * This device's session ended (logout, a newer login on this device, ended from another
+   * device, or its refresh token reused): the connection closes right after it (edge: close
+   * code 4003). Sign out; do not reconnect or refresh. Sent only to the sockets of that session.
+   */
+  z.object({
+    type: z.literal("session.ended"),
+    sessionId: z.string(),
+    deviceId: z.string(),
+    reason: SessionEndReason,
+  }),
   /** I am no longer in a group: left, kicked or dismissed. */
   z.object({ type: z.literal("group.removed"), groupId: Id, reason: z.enum(["left", "kicked", "dismissed"]) }),
 ]);

@@ -37,6 +37,10 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const CLOSE_CODES = {
   /** A newer socket for the same device replaced this one: do not reconnect automatically. */
   replaced: 4001,
+  /** This device's session ended (a `session.ended` frame says why, first): sign out, do not reconnect. */
+  sessionEnded: 4003,
+  /** The user already has MAX_SOCKETS_PER_USER devices connected (an error frame `rate_limited` says so first). */
+  tooManySockets: 4029,
 } as const;
 
 export const AckFrame = z.object({ type: z.literal("message.ack"), clientMsgId: z.string(), message: Message });
@@ -46,6 +50,8 @@ export const ErrorFrame = z.object({
   message: z.string(),
   /** Set when the error answers a `message.send`. */
   clientMsgId: z.string().optional(),
+  /** With `rate_limited`: seconds to wait before trying again (HTTP's Retry-After). */
+  retryAfter: z.number().int().nonnegative().optional(),
 });
 export const PongFrame = z.object({ type: z.literal("pong"), t: z.number().optional() });
 /** First frame on a new socket. */

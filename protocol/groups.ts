@@ -84,6 +84,20 @@ export const GroupMemberList = z.object({ members: z.array(GroupMember) });
 export const InviteResponse = z.object({
   /** Users who were added by this call (already-members are skipped, not an error). */
   added: z.array(Id),
+  /** Users whose consent the add needs (their groupAddPolicy): they got a group invitation instead. */
+  invited: z.array(Id),
   group: GroupView,
 });
+/** POST /api/groups: the new group, who is in it, and who was invited rather than added. */
+export const CreateGroupResponse = z.object({ group: GroupView, added: z.array(Id), invited: z.array(Id) });
+
+/** An invitation to a group, as its invitee sees it. */
+export const GroupInvitation = z.object({
+  id: Id,
+  group: Group,
+  inviter: PublicUser,
+  createdAt: Timestamp,
+});
+export type GroupInvitation = z.infer<typeof GroupInvitation>;
+export const GroupInvitationList = z.object({ invitations: z.array(GroupInvitation) });
 export const GroupMemberResponse = z.object({ member: GroupMember });

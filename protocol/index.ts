@@ -8,6 +8,7 @@ export * from "./common.js";
 export * from "./users.js";
 export * from "./auth.js";
 export * from "./friends.js";
+export * from "./blocks.js";
 export * from "./groups.js";
 export * from "./messages.js";
 export * from "./conversations.js";

@@ -21,7 +21,18 @@ export const Recipient = z.union([z.object({ userId: Id }).strict(), z.object({ 
 export type Recipient = z.infer<typeof Recipient>;
 
 // ---- what a client sends, per kind ----
-export const TextInput = z.object({ text: z.string().trim().min(1).max(MAX_TEXT_LENGTH) }).strict();
+// zod's max() counts code points; the limit is in UTF-16 code units (what JavaScript's
+// `length` and a textarea's maxLength count), so an emoji counts 2: checked by the refine.
+export const TextInput = z
+  .object({
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_TEXT_LENGTH)
+      .refine((text) => text.length <= MAX_TEXT_LENGTH, `Too big: expected text to have <=${MAX_TEXT_LENGTH} UTF-16 code units`),
+  })
+  .strict();
 const caption = Text(MAX_CAPTION_LENGTH).optional();
 export const ImageInput = z.object({ fileId: Id, width: z.number().int().positive().max(100_000).optional(), height: z.number().int().positive().max(100_000).optional(), caption }).strict();
 export const FileInput = z.object({ fileId: Id, caption }).strict();

@@ -19,8 +19,12 @@ export const PublicUser = z.object({
 });
 export type PublicUser = z.infer<typeof PublicUser>;
 
+/** Who may add me to a group without asking: my friends (default), or anyone. */
+export const GroupAddPolicy = z.enum(["friends", "anyone"]);
+export type GroupAddPolicy = z.infer<typeof GroupAddPolicy>;
+
 /** What a user sees of themselves. */
-export const Me = PublicUser.extend({ createdAt: Timestamp });
+export const Me = PublicUser.extend({ createdAt: Timestamp, groupAddPolicy: GroupAddPolicy });
 export type Me = z.infer<typeof Me>;
 
 export const UpdateMeBody = z
@@ -28,6 +32,7 @@ export const UpdateMeBody = z
     displayName: Line(64).min(1),
     avatar: WebUrl.nullable(),
     bio: Line(280).nullable(),
+    groupAddPolicy: GroupAddPolicy,
   })
   .partial()
   .strict()

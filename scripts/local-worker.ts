@@ -31,6 +31,11 @@ export interface WorkerVars {
   BRIDGE_URL: string;
   /** The public Socket.IO gateway the web client offers (GET /api/client-config). */
   SOCKET_IO_URL?: string;
+  /** Rate limits ("count/seconds", docs/API.md "Limits"): every user here comes from 127.0.0.1. */
+  LIMIT_REGISTRATIONS?: string;
+  LIMIT_MESSAGES?: string;
+  /** Seconds in which a rotated refresh token counts as a race, not a theft (docs/API.md). */
+  REFRESH_REUSE_GRACE_SECONDS?: string;
 }
 
 /** `stateParent`: where the fresh state directory goes (default the OS temp dir). */

@@ -222,6 +222,8 @@ if (!(await waitFor(workerAnswers, 60))) {
     BRIDGE_SECRET: vars.BRIDGE_SECRET,
     PORT: SOCKET_PORT,
     INTERNAL_PORT,
+    // The web client npm start serves (and any origin the caller lists) may open Socket.IO.
+    ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? corsOrigins.join(","),
     LOG_FORMAT: process.env.LOG_FORMAT ?? "pretty",
   });
   if (await waitFor(socketListens, 30)) {

@@ -1,44 +1,115 @@
-// Signed internal calls between the Worker and the bridge (both directions).
-// Headers: X-EdgeIM-Timestamp (Unix ms) and X-EdgeIM-Signature (hex HMAC-SHA256 of
-// `${timestamp}.${rawBody}` with BRIDGE_SECRET). A call older or newer than
-// SIGNATURE_MAX_SKEW_MS is refused, so a captured call cannot be replayed later.
+// Signed internal calls between the Worker and the bridge (both directions), format v2
+// (docs/PROTOCOL.md, section 7). Headers: X-EdgeIM-Timestamp (Unix ms) and
+// X-EdgeIM-Signature (lower-case hex HMAC-SHA256 with BRIDGE_SECRET) over
+//   "v2\n{direction}\n{METHOD}\n{path}\n{timestamp}\n{body}"
+// so a signature is bound to who sends it to whom and to the endpoint, not only to the
+// body: a Worker -> bridge deliver cannot be replayed to the Worker's own /internal/deliver.
+// A call older or newer than SIGNATURE_MAX_SKEW_MS is refused, and a receiver refuses a
+// signature it already accepted (ReplayGuard, below) for as long as that call is fresh.
 // WebCrypto only: runs on workerd and Node alike.
+import type { z } from "zod";
+
 export const TIMESTAMP_HEADER = "X-EdgeIM-Timestamp";
 export const SIGNATURE_HEADER = "X-EdgeIM-Signature";
 export const SIGNATURE_MAX_SKEW_MS = 60_000;
+export const SIGNATURE_VERSION = "v2";
 
-import type { z } from "zod";
+/** Who calls whom: part of the signed message, so a call is only valid in its own direction. */
+export type SignedCallDirection = "worker->bridge" | "hub->bridge" | "bridge->worker";
+
+/** What a signature covers besides the timestamp. `path` is the endpoint's path, e.g. "/internal/deliver" (no query). */
+export interface SignedCall {
+  direction: SignedCallDirection;
+  method: string;
+  path: string;
+  body: string;
+}
 
 const encoder = new TextEncoder();
 
+/** Imported HMAC keys by secret: importing once per call is wasted work. Few secrets ever exist. */
+const keys = new Map<string, Promise<CryptoKey>>();
+const MAX_CACHED_KEYS = 8;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/** The exact text that is signed. */
+export function signedMessage(call: SignedCall, timestamp: string): string {
+  return `${SIGNATURE_VERSION}\n${call.direction}\n${call.method.toUpperCase()}\n${call.path}\n${timestamp}\n${call.body}`;
+}
+
 async function hmacHex(secret: string, data: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(data));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(data));
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The headers to send with `body`. */
-export async function signBody(secret: string, body: string, now = Date.now()): Promise<Record<string, string>> {
-  const timestamp = String(now);
-  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: await hmacHex(secret, `${timestamp}.${body}`) };
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
 }
 
-export async function verifySignedBody(
+/** Strictly increasing per process: two identical calls in one millisecond still get two signatures. */
+let lastTimestamp = 0;
+function nextTimestamp(): number {
+  lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+  return lastTimestamp;
+}
+
+/** The headers to send with `call.body`. */
+export async function signCall(secret: string, call: SignedCall, now = nextTimestamp()): Promise<Record<string, string>> {
+  const timestamp = String(now);
+  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: await hmacHex(secret, signedMessage(call, timestamp)) };
+}
+
+/** Whether the headers sign `call` with `secret` within the skew window. Constant-time (crypto.subtle.verify). */
+export async function verifySignedCall(
   secret: string,
-  body: string,
+  call: SignedCall,
   timestamp: string | null | undefined,
   signature: string | null | undefined,
   now = Date.now(),
 ): Promise<boolean> {
-  if (!secret || !timestamp || !signature || !/^\d{1,16}$/.test(timestamp)) return false;
+  if (!secret || !timestamp || !signature || !/^\d{1,16}$/.test(timestamp) || !/^[0-9a-f]{64}$/.test(signature)) return false;
   if (Math.abs(now - Number(timestamp)) > SIGNATURE_MAX_SKEW_MS) return false;
-  const expected = await hmacHex(secret, `${timestamp}.${body}`);
-  if (expected.length !== signature.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
-  return diff === 0;
+  return crypto.subtle.verify("HMAC", await hmacKey(secret), hexBytes(signature), encoder.encode(signedMessage(call, timestamp)));
+}
+
+/**
+ * The signatures a receiver accepted, kept until their timestamp leaves the skew window:
+ * a second call with one of them is a replay. In memory and bounded: past `capacity`
+ * the oldest entries go first (a replay of an evicted call would pass again, so size it
+ * above the calls a receiver takes in two minutes). One per receiving process; on the
+ * Worker one per isolate, which isolates do not share (docs/PROTOCOL.md, 7).
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  /** Records `signature`; false if it was already seen and is still fresh. */
+  firstSeen(signature: string, timestamp: number, now = Date.now()): boolean {
+    const expiry = this.seen.get(signature);
+    if (expiry !== undefined && expiry >= now) return false;
+    for (const [old, oldExpiry] of this.seen) {
+      if (oldExpiry >= now && this.seen.size < this.capacity) break;
+      this.seen.delete(old);
+    }
+    this.seen.set(signature, timestamp + SIGNATURE_MAX_SKEW_MS);
+    return true;
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
 }
 
 /** Why a signed call was refused, with the status and error code both receivers answer. */
@@ -46,22 +117,26 @@ export type SignedJsonRefusal = { status: 401 | 400; code: "unauthorized" | "inv
 
 /**
  * The receiving side of a signed call, shared by the Worker and the bridge: verify the
- * signature over the raw body first (nothing unsigned is even parsed), then parse the JSON
- * against its schema.
+ * signature over direction, method, path and raw body first (nothing unsigned is even
+ * parsed), refuse a replay, then parse the JSON against its schema.
  */
 export async function openSignedJson<S extends z.ZodType>(
   secret: string,
-  body: string,
-  timestamp: string | null | undefined,
-  signature: string | null | undefined,
+  call: SignedCall,
+  headers: { timestamp: string | null | undefined; signature: string | null | undefined },
+  replays: ReplayGuard,
   schema: S,
 ): Promise<{ ok: true; data: z.infer<S> } | ({ ok: false } & SignedJsonRefusal)> {
-  if (!(await verifySignedBody(secret, body, timestamp, signature))) {
+  const { timestamp, signature } = headers;
+  if (!(await verifySignedCall(secret, call, timestamp, signature))) {
     return { ok: false, status: 401, code: "unauthorized", message: "missing, stale or invalid signature" };
+  }
+  if (!replays.firstSeen(signature!, Number(timestamp))) {
+    return { ok: false, status: 401, code: "unauthorized", message: "replayed call" };
   }
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = JSON.parse(call.body);
   } catch {
     return { ok: false, status: 400, code: "invalid_json", message: "body is not JSON" };
   }

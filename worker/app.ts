@@ -12,6 +12,8 @@ import { groupMembershipRoutes } from "./routes/group-membership.js";
 import { groupMemberRoutes } from "./routes/group-members.js";
 import { groupRoleRoutes } from "./routes/group-roles.js";
 import { friendRoutes } from "./routes/friends.js";
+import { blockRoutes } from "./routes/blocks.js";
+import { groupInvitationRoutes } from "./routes/group-invitations.js";
 import { messageRoutes } from "./routes/messages.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { fileRoutes } from "./routes/files.js";
@@ -21,7 +23,7 @@ import { bridgeLinkRoutes } from "./bridge-link/internal-routes.js";
 import { typingRoutes } from "./bridge-link/typing-route.js";
 
 /** Every resource router, mounted at its own prefix. */
-const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
+const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, blockRoutes, groupInvitationRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
 
 export const app = new Hono<AppEnv>();
 

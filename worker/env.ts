@@ -10,11 +10,27 @@ export interface Env {
   BRIDGE_URL?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
+  REFRESH_REUSE_GRACE_SECONDS?: string;
   RECALL_WINDOW_SECONDS?: string;
+  /** How long an upload never sent in a message is kept, in seconds (worker/files/unsent-uploads.ts). */
+  FILE_UNSENT_GRACE_SECONDS?: string;
   /** The public Socket.IO gateway address handed to web clients (GET /api/client-config); empty = none. */
   SOCKET_IO_URL?: string;
   /** Browser origins allowed to call /api/* cross-origin, comma-separated; empty = same-origin only. */
   CORS_ORIGINS?: string;
+  /** Rate limits, each "count/seconds" (worker/limits/limit-config.ts; docs/API.md "Limits"). */
+  LIMIT_MESSAGES?: string;
+  LIMIT_FRAMES?: string;
+  LIMIT_TYPING?: string;
+  LIMIT_FRIEND_REQUESTS?: string;
+  LIMIT_GROUP_CREATES?: string;
+  LIMIT_GROUP_INVITES?: string;
+  LIMIT_REGISTRATIONS?: string;
+  LIMIT_UPLOADS?: string;
+  /** Sum of one user's upload sizes, in bytes. */
+  STORAGE_QUOTA_BYTES?: string;
+  /** Open edge sockets of one user (one per device always). */
+  MAX_SOCKETS_PER_USER?: string;
 }
 
 export interface AppEnv {

@@ -25,6 +25,7 @@ function stateParent(): { dir: string; storage: string } {
 export async function startLocalWorker(): Promise<BenchWorker> {
   const { dir, storage } = stateParent();
   const secret = () => randomBytes(24).toString("hex");
-  const worker = await startWorker({ AUTH_SECRET: secret(), BRIDGE_SECRET: secret(), BRIDGE_URL: "" }, dir);
+  // One sender sends far past LIMIT_MESSAGES on purpose: lift it (its counter is still taken).
+  const worker = await startWorker({ AUTH_SECRET: secret(), BRIDGE_SECRET: secret(), BRIDGE_URL: "", LIMIT_MESSAGES: "1000000/1" }, dir);
   return { url: worker.url, storage, stop: () => worker.dispose() };
 }

@@ -16,6 +16,8 @@ export function authApi(http: HttpClient, session: Session, deviceId: string | u
     login: (body: z.input<typeof LoginBody>) => signIn("/api/auth/login", body),
     /** A new token pair now (the SDK also refreshes by itself on `token_expired`). */
     refresh: () => session.refresh(),
+    /** The server ended this session (a `session.ended` frame): drop the tokens here, no call. */
+    forget: () => session.clear(),
     /** Ends this device's session on the server; the tokens are cleared here even if that call fails. */
     async logout(): Promise<void> {
       try {

@@ -3,6 +3,7 @@ import { HttpClient } from "../http/http-client.js";
 import { Session, type SessionView } from "../http/session.js";
 import { MemoryTokenStore, type TokenStore } from "../http/token-store.js";
 import { authApi } from "./auth.js";
+import { blocksApi } from "./blocks.js";
 import { clientConfigApi } from "./client-config.js";
 import { conversationsApi } from "./conversations.js";
 import { filesApi } from "./files.js";
@@ -32,6 +33,7 @@ export class EdgeImApi {
   readonly me: ReturnType<typeof meApi>;
   readonly users: ReturnType<typeof usersApi>;
   readonly friends: ReturnType<typeof friendsApi>;
+  readonly blocks: ReturnType<typeof blocksApi>;
   readonly groups: ReturnType<typeof groupsApi>;
   readonly messages: ReturnType<typeof messagesApi>;
   readonly conversations: ReturnType<typeof conversationsApi>;
@@ -51,6 +53,7 @@ export class EdgeImApi {
     this.me = meApi(this.http);
     this.users = usersApi(this.http);
     this.friends = friendsApi(this.http);
+    this.blocks = blocksApi(this.http);
     this.groups = groupsApi(this.http);
     this.messages = messagesApi(this.http);
     this.conversations = conversationsApi(this.http);

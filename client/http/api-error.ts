@@ -43,10 +43,10 @@ export class ApiError extends Error {
     return new ApiError(code, message, status, issues, wait);
   }
 
-  /** A socket's error frame, with the status the same refusal has over HTTP. */
+  /** A socket's error frame, with the status the same refusal has over HTTP (and its retryAfter, e.g. with rate_limited). */
   static fromFrame(frame: ErrorFrame): ApiError {
     const status = frame.code === "unavailable" ? 503 : (ERROR_STATUS[frame.code as ErrorCode] ?? 400);
-    return new ApiError(frame.code, frame.message, status);
+    return new ApiError(frame.code, frame.message, status, undefined, frame.retryAfter);
   }
 
   static network(cause: unknown): ApiError {

@@ -10,7 +10,7 @@ import type { Connection, Disconnect, Transport } from "./transport.js";
  * - live: caught up, pushes flowing;
  * - offline: waiting to reconnect (backoff);
  * - replaced: another connection of this device took over; stays so until `connect()`;
- * - closed: closed by the app, or signed out.
+ * - closed: closed by the app, or signed out (also when the server ended the session).
  */
 export type ConnectionStatus = "connecting" | "syncing" | "live" | "offline" | "replaced" | "closed";
 
@@ -99,6 +99,13 @@ export class ConnectionLoop {
         if (outcome.reason === "replaced") {
           this.running = false;
           return this.setStatus("replaced");
+        }
+        if (outcome.reason === "ended") {
+          // Logged out, replaced by a newer login, or ended from another device: refreshing
+          // cannot help. Forget the tokens (the app sees the session become null) and stop.
+          this.running = false;
+          this.api.auth.forget();
+          break;
         }
         if (outcome.wentLive) {
           attempt = 0;

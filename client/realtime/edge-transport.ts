@@ -23,14 +23,19 @@ export function edgeTransport(api: EdgeImApi, WebSocketImpl: typeof WebSocket = 
       socket.addEventListener("open", () => (opened = true));
       socket.addEventListener("message", (event) => {
         if (typeof event.data !== "string") return;
+        let frame: unknown;
         try {
-          handlers.frame(JSON.parse(event.data));
+          frame = JSON.parse(event.data);
         } catch {
-          // Not JSON: not a frame of ours; the contract check above us would refuse it anyway.
+          return; // Not JSON: not a frame of ours; the contract check above us would refuse it anyway.
         }
+        handlers.frame(frame);
+        // The 4003 close follows, but a closing handshake can take a while: this frame is enough.
+        if ((frame as { type?: unknown } | null)?.type === "session.ended") end({ reason: "ended" });
       });
       socket.addEventListener("close", (event) => {
         if (event.code === CLOSE_CODES.replaced) return end({ reason: "replaced" });
+        if (event.code === CLOSE_CODES.sessionEnded) return end({ reason: "ended" });
         if (opened) return end({ reason: "lost", detail: `socket closed (${event.code})` });
         // A refused upgrade is invisible to WebSocket clients (no status), so ask plainly.
         void whyRefused(api, accessToken).then(end);

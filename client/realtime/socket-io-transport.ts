@@ -39,6 +39,8 @@ export function socketIoTransport(url: string): Transport {
         const code = (error as Error & { data?: { code?: unknown } }).data?.code;
         end(code === "token_expired" || code === "unauthorized" ? { reason: "auth", code } : { reason: "lost", detail: error.message });
       });
+      // The gateway disconnects right after it: this says why.
+      socket.on("session.ended", () => end({ reason: "ended" }));
       socket.on("disconnect", (reason) => end({ reason: "lost", detail: `disconnected: ${reason}` }));
       return {
         send(frame) {

@@ -3,11 +3,14 @@ import type { ClientFrame } from "../../protocol/index.js";
 /**
  * Why a connection ended:
  * - `replaced`: a newer connection of this device took over (edge close code 4001): stay closed;
+ * - `ended`: the session ended on the server (`session.ended`, edge close code 4003: logout,
+ *   a newer login on this device, ended from another device): sign out, never reconnect;
  * - `auth`: the handshake was refused for the token: refresh it, then reconnect;
  * - `lost`: anything else (network, server restart, no `ready` in time): reconnect with backoff.
  */
 export type Disconnect =
   | { reason: "replaced" }
+  | { reason: "ended" }
   | { reason: "auth"; code: "token_expired" | "unauthorized" }
   | { reason: "lost"; detail: string };
 

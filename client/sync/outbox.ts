@@ -21,7 +21,8 @@ interface Pending extends Deferred<Message> {
  * and keeps it for every retry, so the server stores it once whatever the path. Over the
  * socket while one is ready (an unanswered send is resent after `ackTimeoutMs`, twice,
  * then over HTTP); over HTTP while there is none; again over the socket after each
- * `ready`. A transient HTTP failure waits `ackTimeoutMs` and tries again.
+ * `ready`. A transient HTTP failure waits `ackTimeoutMs` and tries again; a rate_limited
+ * refusal (HTTP or frame) waits at least its retryAfter.
  */
 export class Outbox {
   private readonly pending = new Map<string, Pending>();
@@ -56,6 +57,8 @@ export class Outbox {
     stopTimer(entry);
     // The gateway could not reach the Worker: same id, later.
     if (frame.code === "unavailable") return this.retryLater(entry);
+    // Too many sends (LIMIT_MESSAGES or the socket's LIMIT_FRAMES): same id, after retryAfter.
+    if (frame.code === "rate_limited") return this.retryLater(entry, frame.retryAfter);
     // The gateway's copy of our token expired: HTTP refreshes it, and the new one is handed over.
     if (frame.code === "token_expired") return void this.sendOverHttp(entry);
     this.fail(entry, ApiError.fromFrame(frame));
@@ -91,18 +94,19 @@ export class Outbox {
     try {
       this.settle(await this.api.messages.send(entry.body));
     } catch (error) {
-      if (isTransient(error)) this.retryLater(entry);
+      if (isTransient(error)) this.retryLater(entry, error instanceof ApiError ? error.retryAfter : undefined);
       else this.fail(entry, error);
     } finally {
       entry.httpInFlight = false;
     }
   }
 
-  private retryLater(entry: Pending): void {
+  /** Again after ackTimeoutMs, or after the server's retryAfter (seconds) when it asked for longer. */
+  private retryLater(entry: Pending, retryAfter?: number): void {
     if (!this.pending.has(entry.body.clientMsgId)) return;
     stopTimer(entry);
     entry.socketTries = 0;
-    entry.timer = setTimeout(() => this.dispatch(entry), this.ackTimeoutMs);
+    entry.timer = setTimeout(() => this.dispatch(entry), Math.max(this.ackTimeoutMs, (retryAfter ?? 0) * 1000));
   }
 
   private settle(message: Message): void {

@@ -1,12 +1,12 @@
 // The node's internal HTTP server: calls from the Worker (POST /internal/deliver) and
 // from the users' Durable Objects (POST /internal/presence), both signed with
-// BRIDGE_SECRET (protocol/signing.ts). Read-only GET /internal/health and /internal/stats
+// BRIDGE_SECRET (server-auth/signing.ts). Read-only GET /internal/health and /internal/stats
 // serve operators and tests. Bind it to a private address: it is not for clients.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { DeliverRequest, EDGE_NODE_ID, EdgePresenceRequest, WORKER_ORIGIN } from "../../protocol/index.js";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
+import { DeliverRequest, EDGE_NODE_ID, EdgePresenceRequest, SessionEndedRequest, WORKER_ORIGIN } from "../../protocol/index.js";
+import { ReplayGuard, SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson, type SignedCallDirection } from "../../server-auth/signing.js";
 import type { Dispatcher } from "../messaging/dispatcher.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
@@ -46,11 +46,27 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The raw body, opened as protocol/signing.ts says: signature first, then JSON and schema. */
-async function signedJson<T extends z.ZodType>(request: IncomingMessage, secret: string, schema: T): Promise<z.infer<T>> {
+/**
+ * The raw body, opened as server-auth/signing.ts says: signature over direction, method,
+ * path and body first, then the replay check, then JSON and schema.
+ */
+async function signedJson<T extends z.ZodType>(
+  request: IncomingMessage,
+  secret: string,
+  replays: ReplayGuard,
+  schema: T,
+  direction: SignedCallDirection = "worker->bridge",
+): Promise<z.infer<T>> {
   const body = await readBody(request);
   const header = (name: string) => request.headers[name.toLowerCase()] as string | undefined;
-  const opened = await openSignedJson(secret, body, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), schema);
+  const path = new URL(request.url ?? "/", "http://internal").pathname;
+  const opened = await openSignedJson(
+    secret,
+    { direction, method: request.method ?? "", path, body },
+    { timestamp: header(TIMESTAMP_HEADER), signature: header(SIGNATURE_HEADER) },
+    replays,
+    schema,
+  );
   if (!opened.ok) throw new HttpError(opened.status, opened.code, opened.message);
   return opened.data;
 }
@@ -61,18 +77,34 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 
 export function createInternalServer(deps: InternalServerDeps): Server {
   const { bridgeSecret, dispatcher, routes, stats, logger } = deps;
+  /** Signatures this node accepted: a second call with one is a replay (in memory, bounded). */
+  const replays = new ReplayGuard();
+  const signed = <T extends z.ZodType>(request: IncomingMessage, schema: T, direction?: SignedCallDirection) =>
+    signedJson(request, bridgeSecret, replays, schema, direction);
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://internal").pathname;
     const key = `${request.method} ${path}`;
     switch (key) {
       case "POST /internal/deliver": {
-        const delivery = await signedJson(request, bridgeSecret, DeliverRequest);
+        const delivery = await signed(request, DeliverRequest);
         const result = await dispatcher.dispatch({ ...delivery, origin: WORKER_ORIGIN });
         return send(response, 200, { ok: true, ...result });
       }
+      case "POST /internal/session-ended": {
+        // Only the node(s) holding that device get it (origin "worker": never the edge, which
+        // the Worker closed itself); each closes that session's sockets (gateway/socket-server.ts).
+        const { userId, deviceId, sessionId, reason } = await signed(request, SessionEndedRequest);
+        const result = await dispatcher.dispatch({
+          event: { type: "session.ended", sessionId, deviceId, reason },
+          userIds: [userId],
+          onlyDevice: { userId, deviceId },
+          origin: WORKER_ORIGIN,
+        });
+        return send(response, 200, { ok: true, ...result });
+      }
       case "POST /internal/presence": {
-        const presence = await signedJson(request, bridgeSecret, EdgePresenceRequest);
+        const presence = await signed(request, EdgePresenceRequest, "hub->bridge");
         await routes.setDevices(presence.userId, EDGE_NODE_ID, presence.deviceIds);
         return send(response, 200, { ok: true });
       }

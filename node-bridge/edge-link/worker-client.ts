@@ -2,13 +2,15 @@
 // user's own access token: the node holds connections, the Worker holds the logic), and
 // the signed internal endpoint that pushes through the Durable Objects.
 import type { CorePresenceRequest, EdgeDeliverRequest } from "../../protocol/index.js";
-import { signBody } from "../../server-auth/signing.js";
+import { signCall } from "../../server-auth/signing.js";
 
 const TIMEOUT_MS = 10_000;
 
 export interface ApiResult {
   status: number;
   body: unknown;
+  /** The answer's Retry-After in seconds (with 429 rate_limited), passed on in the error frame. */
+  retryAfter?: number;
 }
 
 export class WorkerClient {
@@ -39,7 +41,8 @@ export class WorkerClient {
     } catch {
       parsed = { error: { code: "internal", message: `non-JSON answer from the Worker (${response.status})` } };
     }
-    return { status: response.status, body: parsed };
+    const retryAfter = response.headers.get("Retry-After");
+    return { status: response.status, body: parsed, ...(retryAfter && /^\d+$/.test(retryAfter) ? { retryAfter: Number(retryAfter) } : {}) };
   }
 
   /** `POST /internal/deliver` on the Worker: push to edge devices. Rejects unless 2xx. */
@@ -55,9 +58,12 @@ export class WorkerClient {
   /** A call to the Worker's internal endpoints, signed with BRIDGE_SECRET. */
   private async signedPost(path: string, request: object): Promise<void> {
     const body = JSON.stringify(request);
-    const response = await fetch(`${await this.baseUrl}${path}`, {
+    const url = `${await this.baseUrl}${path}`;
+    // The endpoint's path is signed, not WORKER_URL's own path (a proxy in front may strip a prefix).
+    const signature = await signCall(this.bridgeSecret, { direction: "bridge->worker", method: "POST", path, body });
+    const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", ...(await signBody(this.bridgeSecret, body)) },
+      headers: { "Content-Type": "application/json", ...signature },
       body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

@@ -10,10 +10,11 @@ import {
   ReadResponse,
   TokenRefreshFrame,
   type AckFrame,
+  type ClientToServerEvents,
   type ErrorFrame,
 } from "../../protocol/index.js";
 import { verifyAccessToken } from "../../server-auth/access-token.js";
-import type { WorkerClient } from "../edge-link/worker-client.js";
+import type { ApiResult, WorkerClient } from "../edge-link/worker-client.js";
 import { emitTyped, type GatewaySocket } from "./local-sockets.js";
 
 type Ack = (answer: unknown) => void;
@@ -24,15 +25,28 @@ function errorFrame(code: string, message: string, clientMsgId?: string): ErrorF
   return { type: "error", code, message, ...(clientMsgId ? { clientMsgId } : {}) };
 }
 
-/** An HTTP error answer from the Worker, as an error frame. */
-function apiError(status: number, body: unknown, clientMsgId?: string): ErrorFrame {
+/** An HTTP error answer from the Worker, as an error frame (a 429's Retry-After becomes `retryAfter`). */
+function apiError({ status, body, retryAfter }: ApiResult, clientMsgId?: string): ErrorFrame {
   const parsed = ErrorBody.safeParse(body);
-  return parsed.success
-    ? errorFrame(parsed.data.error.code, parsed.data.error.message, clientMsgId)
-    : errorFrame("internal", `the Worker answered ${status}`, clientMsgId);
+  if (!parsed.success) return errorFrame("internal", `the Worker answered ${status}`, clientMsgId);
+  const frame = errorFrame(parsed.data.error.code, parsed.data.error.message, clientMsgId);
+  return retryAfter === undefined ? frame : { ...frame, retryAfter };
 }
 
 export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient, logger: Logger, authSecret: string): void {
+
+  /**
+   * Listens to a client event. socket.io passes the ack callback as the LAST argument, after
+   * however many the client sent: the payload is the first argument, the ack a trailing
+   * function, so extra arguments cannot push the ack out of place and leave a call unanswered.
+   */
+  const on = (event: keyof ClientToServerEvents, handler: (payload: unknown, ack: Ack | undefined) => void) => {
+    socket.on(event, (...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === "function" ? (last as Ack) : undefined;
+      handler(ack && args.length === 1 ? undefined : args[0], ack);
+    });
+  };
 
   /** Answers through the ack callback if the client gave one, else as an event. */
   const answer = (ack: unknown, frame: AnswerFrame) => {
@@ -68,30 +82,30 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
     );
   };
 
-  socket.on("message.send", (payload: unknown, ack?: unknown) => {
+  on("message.send", (payload, ack) => {
     const frame = frameOf("message.send", payload, ack);
     if (!frame) return;
     const { type: _type, ...body } = frame;
     forward(ack, frame.clientMsgId, async () => {
       const result = await worker.callApi(socket.data.accessToken, "POST", "/api/messages", body);
       const stored = MessageResponse.safeParse(result.body);
-      if (result.status >= 300 || !stored.success) return apiError(result.status, result.body, frame.clientMsgId);
+      if (result.status >= 300 || !stored.success) return apiError(result, frame.clientMsgId);
       return { type: "message.ack", clientMsgId: frame.clientMsgId, message: stored.data.message } satisfies AckFrame;
     });
   });
 
-  socket.on("read", (payload: unknown, ack?: unknown) => {
+  on("read", (payload, ack) => {
     const frame = frameOf("read", payload, ack);
     if (!frame) return;
     forward(ack, undefined, async () => {
       const path = `/api/conversations/${encodeURIComponent(frame.conversationId)}/read`;
       const result = await worker.callApi(socket.data.accessToken, "POST", path, { seq: frame.seq });
       // The ack carries the Worker's ReadResponse as is (no event is emitted without an ack).
-      return result.status >= 300 ? apiError(result.status, result.body) : ReadResponse.parse(result.body);
+      return result.status >= 300 ? apiError(result) : ReadResponse.parse(result.body);
     });
   });
 
-  socket.on("typing", (payload: unknown, ack?: unknown) => {
+  on("typing", (payload, ack) => {
     const frame = frameOf("typing", payload, ack);
     if (!frame) return;
     // Typing is best-effort: not queued behind the socket's sends, answered only through an ack.
@@ -101,7 +115,7 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
     };
     worker
       .callApi(socket.data.accessToken, "POST", path)
-      .then((result) => reply(result.status >= 300 ? apiError(result.status, result.body) : { ok: true }))
+      .then((result) => reply(result.status >= 300 ? apiError(result) : { ok: true }))
       .catch((error: unknown) => {
         logger.debug({ err: error }, "typing relay failed");
         reply(errorFrame("unavailable", "the server could not be reached"));
@@ -110,7 +124,7 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
 
   // The handshake token expires (ACCESS_TOKEN_TTL_SECONDS); calls made with it then answer
   // token_expired. The client refreshes over HTTP and hands the new token over here.
-  socket.on("token.refresh", async (payload: unknown, ack?: unknown) => {
+  on("token.refresh", async (payload, ack) => {
     const parsed = TokenRefreshFrame.safeParse({ ...(payload as object), type: "token.refresh" });
     if (!parsed.success) return answer(ack, errorFrame("invalid_frame", "expected { accessToken }"));
     const verified = await verifyAccessToken(authSecret, parsed.data.accessToken);
@@ -121,10 +135,11 @@ export function registerClientEvents(socket: GatewaySocket, worker: WorkerClient
       return answer(ack, errorFrame("forbidden", "the token belongs to another user or device: reconnect with it instead"));
     }
     socket.data.accessToken = parsed.data.accessToken;
+    socket.data.sessionId = verified.sessionId;
     answer(ack, { type: "token.refreshed", expiresAt: verified.expiresAt });
   });
 
-  socket.on("ping", (payload: unknown, ack?: unknown) => {
+  on("ping", (payload, ack) => {
     const t = (payload as { t?: unknown } | null)?.t;
     answer(ack, { type: "pong", ...(typeof t === "number" ? { t } : {}) });
   });

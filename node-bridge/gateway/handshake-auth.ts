@@ -26,7 +26,7 @@ export function handshakeAuth(authSecret: string) {
       next(error);
       return;
     }
-    socket.data = { userId: verified.userId, deviceId: verified.deviceId, accessToken: token };
+    socket.data = { userId: verified.userId, deviceId: verified.deviceId, sessionId: verified.sessionId, accessToken: token };
     next();
   };
 }

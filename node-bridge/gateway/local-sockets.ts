@@ -8,6 +8,8 @@ export interface SocketIdentity {
   deviceId: string;
   /** The user's access token: the node calls the Worker's API with it on the user's behalf. */
   accessToken: string;
+  /** The token's session (`sid`): when it ends, this socket is closed. */
+  sessionId: string;
 }
 
 // Inter-server events are unused: nodes talk through RabbitMQ, not the Socket.IO adapter.
@@ -47,6 +49,29 @@ export class LocalSockets {
     return true;
   }
 
+  /** The user's sockets on this node (of one device, when given). */
+  countOf(userId: string, deviceId?: string): number {
+    const devices = this.byUser.get(userId);
+    if (!devices) return 0;
+    if (deviceId !== undefined) return devices.get(deviceId)?.size ?? 0;
+    let count = 0;
+    for (const sockets of devices.values()) count += sockets.size;
+    return count;
+  }
+
+  /**
+   * A session ended: its sockets here get the `session.ended` event, then are disconnected.
+   * Sockets of a newer session of the same device stay. Returns how many were closed.
+   */
+  endSession(event: Extract<Envelope["event"], { type: "session.ended" }>, userId: string): number {
+    const sockets = [...(this.byUser.get(userId)?.get(event.deviceId) ?? [])].filter((s) => s.data.sessionId === event.sessionId);
+    for (const socket of sockets) {
+      emitTyped(socket, event);
+      socket.disconnect(true);
+    }
+    return sockets.length;
+  }
+
   /** True while the user has any socket on this node. */
   hasUser(userId: string): boolean {
     return this.byUser.has(userId);
@@ -73,7 +98,8 @@ export class LocalSockets {
    * when the envelope names them, never `exceptDevice`). Returns the number of emits.
    */
   push(envelope: Envelope): number {
-    let emits = 0;
+    // A set: an envelope that lists a user twice (any publisher may) still pushes once per socket.
+    const targets = new Set<GatewaySocket>();
     for (const recipient of envelope.recipients) {
       const devices = this.byUser.get(recipient.userId);
       if (!devices) continue;
@@ -82,13 +108,11 @@ export class LocalSockets {
         if (only && !only.has(deviceId)) continue;
         const except = envelope.exceptDevice;
         if (except && except.userId === recipient.userId && except.deviceId === deviceId) continue;
-        for (const socket of sockets) {
-          // Socket.IO event name = the event's `type`, payload = the whole event (protocol/events.ts).
-          emitTyped(socket, envelope.event);
-          emits++;
-        }
+        for (const socket of sockets) targets.add(socket);
       }
     }
-    return emits;
+    // Socket.IO event name = the event's `type`, payload = the whole event (protocol/events.ts).
+    for (const socket of targets) emitTyped(socket, envelope.event);
+    return targets.size;
   }
 }

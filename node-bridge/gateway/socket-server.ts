@@ -8,18 +8,27 @@ import type { WorkerClient } from "../edge-link/worker-client.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
 import { registerClientEvents } from "./client-events.js";
+import { limitFrames } from "./frame-limit.js";
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway-limits.js";
 import { handshakeAuth } from "./handshake-auth.js";
+import { originCheck } from "./origin-check.js";
+import { sessionCheck } from "./session-check.js";
 import { LocalSockets, type GatewaySocket, type SocketIdentity } from "./local-sockets.js";
 import { PresenceReporter } from "./presence-reporter.js";
+import { socketCaps } from "./socket-caps.js";
 
 export interface GatewayDeps {
   nodeId: string;
   authSecret: string;
   corsOrigin: string | string[];
+  /** Browser origins allowed to connect (ALLOWED_ORIGINS); unset or "*": any. No Origin (non-browser): always. */
+  allowedOrigins?: "*" | string[];
   routes: RouteTable;
   worker: WorkerClient;
   stats: NodeStats;
   logger: Logger;
+  /** Defaults: DEFAULT_GATEWAY_LIMITS. */
+  limits?: Partial<GatewayLimits>;
 }
 
 export class SocketGateway {
@@ -29,6 +38,7 @@ export class SocketGateway {
   private closing = false;
 
   private readonly presence: PresenceReporter;
+  private readonly limits: GatewayLimits;
 
   constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
     this.presence = new PresenceReporter(deps.nodeId, deps.worker, (userId) => this.sockets.hasUser(userId), deps.logger);
@@ -37,13 +47,18 @@ export class SocketGateway {
     });
     // Shutdown first stops accepting, then drains: a node on its way out takes no one new.
     this.io.use((_socket, next) => next(this.closing ? new Error("node shutting down") : undefined));
+    this.io.use(originCheck(deps.allowedOrigins ?? "*"));
     this.io.use(handshakeAuth(deps.authSecret));
+    this.io.use(sessionCheck(deps.worker, deps.logger));
+    this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...deps.limits };
+    this.io.use(socketCaps(this.sockets, this.limits));
     this.io.on("connection", (socket) => this.onConnection(socket));
   }
 
   private onConnection(socket: GatewaySocket): void {
     const { userId, deviceId } = socket.data;
     const { routes, nodeId, logger, worker } = this.deps;
+    limitFrames(socket, this.limits.frames);
     registerClientEvents(socket, worker, logger, this.deps.authSecret);
     const isFirst = this.sockets.add(socket);
     this.presence.changed(userId);
@@ -71,6 +86,11 @@ export class SocketGateway {
   /** Pushes an envelope consumed from this node's queue to its recipients' local sockets. */
   push(envelope: Envelope): void {
     this.deps.stats.consumed++;
+    const { event } = envelope;
+    if (event.type === "session.ended") {
+      for (const { userId } of envelope.recipients) this.sockets.endSession(event, userId);
+      return;
+    }
     this.deps.stats.socketPushes += this.sockets.push(envelope);
   }
 

@@ -15,6 +15,8 @@ export interface DispatchRequest {
   exceptDevice?: Envelope["exceptDevice"];
   /** Who asked: WORKER_ORIGIN, or the id of the node that publishes. */
   origin: string;
+  /** Only this device (a session ending): only the node(s) Redis routes it to get an envelope. */
+  onlyDevice?: Envelope["exceptDevice"];
 }
 
 export interface DispatchResult {
@@ -33,7 +35,8 @@ export class Dispatcher {
 
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
     const { exceptDevice } = request;
-    const byNode = withoutDevice(await this.routes.resolve(request.userIds), exceptDevice);
+    const resolved = await this.routes.resolve(request.userIds);
+    const byNode = withoutDevice(request.onlyDevice ? onlyDevice(resolved, request.onlyDevice) : resolved, exceptDevice);
     // The Worker pushes to edge devices itself, through the Durable Objects: routing its
     // deliveries to `edge` as well would push them twice.
     if (request.origin === WORKER_ORIGIN) byNode.delete(EDGE_NODE_ID);
@@ -88,4 +91,14 @@ function withoutDevice(
     else byNode.delete(nodeId);
   }
   return byNode;
+}
+
+/** The routes of one device only: its node(s) keep just that recipient, the other nodes are dropped. */
+function onlyDevice(byNode: Map<string, NodeRecipients>, only: NonNullable<Envelope["exceptDevice"]>): Map<string, NodeRecipients> {
+  const kept = new Map<string, NodeRecipients>();
+  for (const [nodeId, recipients] of byNode) {
+    const recipient = recipients.find((r) => r.userId === only.userId);
+    if (recipient?.deviceIds?.includes(only.deviceId)) kept.set(nodeId, [{ userId: only.userId, deviceIds: [only.deviceId] }]);
+  }
+  return kept;
 }

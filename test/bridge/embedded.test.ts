@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ServerEvent } from "../../protocol/index.js";
 import { signAccessToken } from "../../server-auth/access-token.js";
-import { signBody } from "../../server-auth/signing.js";
+import { signCall } from "../../server-auth/signing.js";
 import { startBridgeNode, type BridgeNode } from "../../node-bridge/node.js";
 import { connectCore, settle } from "../e2e/support/clients.js";
 import { nodeConfig } from "../e2e/support/nodes.js";
@@ -14,7 +14,9 @@ import { nodeConfig } from "../e2e/support/nodes.js";
 describe("embedded single-node mode", () => {
   const logs: string[] = [];
   let node: BridgeNode;
-  const config = nodeConfig("embedded", { rabbitmqUrl: undefined, redisUrl: undefined });
+  // No Worker either: the users below exist only in their tokens, which the Worker would
+  // refuse (no live session). With the Worker unreachable the node accepts verified tokens.
+  const config = nodeConfig("embedded", { rabbitmqUrl: undefined, redisUrl: undefined, workerUrl: "http://127.0.0.1:9" });
   afterAll(() => node?.stop());
 
   const token = (userId: string, deviceId: string) =>
@@ -24,7 +26,7 @@ describe("embedded single-node mode", () => {
     const text = JSON.stringify(body);
     return fetch(`${node.internalUrl}/internal/deliver`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", ...(await signBody(config.bridgeSecret, text)) },
+      headers: { "Content-Type": "application/json", ...(await signCall(config.bridgeSecret, { direction: "worker->bridge", method: "POST", path: "/internal/deliver", body: text })) },
       body: text,
     });
   }

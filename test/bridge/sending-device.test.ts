@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AckFrame } from "../../protocol/index.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, loginDevice, registerUser } from "../e2e/support/api.js";
-import { connectCore, settle, type DeviceClient } from "../e2e/support/clients.js";
+import { type DeviceClient, Devices, settle } from "../e2e/support/clients.js";
 import { NodePool } from "../e2e/support/nodes.js";
 import { linkStats, publishesSince } from "../e2e/support/stats.js";
 
@@ -14,14 +14,10 @@ const textFrame = (userId: string, text: string) => ({ to: { userId }, clientMsg
 
 describe.skipIf(inject("servicesMissing"))("the sending device gets no envelope of its own message", () => {
   const pool = new NodePool();
-  const clients: DeviceClient[] = [];
+  const devices = new Devices();
   let a: BridgeNode, b: BridgeNode;
 
-  const core = async (node: BridgeNode, token: string) => {
-    const client = await connectCore(node.socketUrl, token);
-    clients.push(client);
-    return client;
-  };
+  const core = (node: BridgeNode, token: string) => devices.core(node, token);
   /** Sends a 1:1 text from a device; counts the envelopes the link node published and each node consumed. */
   async function send(from: DeviceClient, to: string, receivers: DeviceClient[]) {
     const [before, consumedBefore] = [await linkStats(), [a, b].map((n) => n.stats.consumed)];
@@ -40,7 +36,7 @@ describe.skipIf(inject("servicesMissing"))("the sending device gets no envelope 
     b = await pool.start("b");
   });
   afterAll(async () => {
-    for (const client of clients) client.close();
+    devices.closeAll();
     await pool.stopAll();
   });
 

@@ -8,13 +8,13 @@
 // test/artifacts/browser/.
 import { mkdirSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startProxy, type CuttableProxy } from "../client/support/proxy.js";
 import { chromiumMissing, launchChromium } from "./support/chromium.js";
+import { SEEN_MS, sees } from "./support/sees.js";
 import { solidPng } from "./support/png.js";
 
-const SEEN_MS = 20_000;
 const ARTIFACTS = "test/artifacts/browser";
 const PASSWORD = "correct horse battery";
 
@@ -25,15 +25,6 @@ interface Person {
   page: Page;
 }
 
-/** Waits until the locator is visible: what the user sees, or a timeout naming it. */
-async function sees(locator: Locator, what: string, timeout = SEEN_MS): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: "visible", timeout });
-  } catch {
-    throw new Error(`never saw ${what} within ${timeout} ms`);
-  }
-  return locator.first();
-}
 
 describe.skipIf(chromiumMissing() || inject("servicesMissing"))("the web client in Chromium", () => {
   let browser: Browser;

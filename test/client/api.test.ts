@@ -19,8 +19,16 @@ const SDK_METHOD_OF_ROUTE: Record<string, string> = {
   "POST /api/auth/logout": "auth.logout",
   "GET /api/me": "me.get",
   "PATCH /api/me": "me.update",
+  "GET /api/me/sessions": "me.sessions",
+  "DELETE /api/me/sessions/{deviceId}": "me.endSession",
   "GET /api/users": "users.byUsername",
   "GET /api/users/{id}": "users.get",
+  "GET /api/blocks": "blocks.list",
+  "PUT /api/blocks/{userId}": "blocks.block",
+  "DELETE /api/blocks/{userId}": "blocks.unblock",
+  "GET /api/groups/invitations": "groups.invitations",
+  "POST /api/groups/invitations/{id}/accept": "groups.acceptInvitation",
+  "POST /api/groups/invitations/{id}/decline": "groups.declineInvitation",
   "GET /api/friends": "friends.list",
   "GET /api/friends/{userId}": "friends.get",
   "PATCH /api/friends/{userId}": "friends.update",
@@ -104,6 +112,14 @@ describe("EdgeImApi", () => {
     expect(alice.tokens.load()!.refreshToken).not.toBe(before);
     expect((await alice.api.me.get()).id).toBe(alice.user.id);
 
+    // My devices; ending one works like its logout.
+    const devices = await alice.api.me.sessions();
+    expect(devices.map((d) => [d.deviceId, d.current]).sort()).toEqual([["laptop", true], ["phone", false]]);
+    const tablet = new EdgeImApi({ baseUrl: inject("workerUrl"), deviceId: "tablet" });
+    await tablet.auth.login({ username: alice.user.username, password: alice.password });
+    await alice.api.me.endSession("tablet");
+    await expect(tablet.me.get()).rejects.toMatchObject({ code: "unauthorized", status: 401 });
+
     await phone.auth.logout();
     expect(phone.isSignedIn()).toBe(false);
     expect(phone.session()).toBeNull();
@@ -140,16 +156,24 @@ describe("EdgeImApi", () => {
 
   it("groups: create, view, update, members, roles, leave, dismiss", async () => {
     const [owner, member, joiner, invitee] = [await user("own"), await user("mem"), await user("join"), await user("inv")];
-    const group = await owner.api.groups.create({ name: "weekend", memberIds: [member.user.id], joinPolicy: "open" });
+    await member.api.me.update({ groupAddPolicy: "anyone" });
+    const created = await owner.api.groups.create({ name: "weekend", memberIds: [member.user.id, invitee.user.id], joinPolicy: "open" });
+    expect(created).toMatchObject({ added: [member.user.id], invited: [invitee.user.id] });
+    const group = created.group;
     expect(group).toMatchObject({ name: "weekend", memberCount: 2, me: { role: "owner" } });
+    const [invitation] = await invitee.api.groups.invitations();
+    expect(invitation).toMatchObject({ group: { id: group.id }, inviter: { id: owner.user.id } });
+    await invitee.api.groups.declineInvitation(invitation!.id);
+    expect(await invitee.api.groups.invitations()).toEqual([]);
     expect((await owner.api.groups.list()).map((g) => g.id)).toContain(group.id);
     expect((await joiner.api.groups.get(group.id)).me).toBeNull(); // open: visible before joining
     expect(await owner.api.groups.update(group.id, { announcement: "bring snacks" })).toMatchObject({ announcement: "bring snacks" });
 
     expect((await joiner.api.groups.join(group.id)).me?.role).toBe("member");
     const invited = await joiner.api.groups.invite(group.id, [invitee.user.id, member.user.id]);
-    expect(invited.added).toEqual([invitee.user.id]);
-    expect(invited.group.memberCount).toBe(4);
+    expect(invited).toMatchObject({ added: [], invited: [invitee.user.id] });
+    const [again] = await invitee.api.groups.invitations();
+    expect((await invitee.api.groups.acceptInvitation(again!.id)).memberCount).toBe(4);
     expect((await owner.api.groups.kick(group.id, invitee.user.id)).memberCount).toBe(3);
     expect((await member.api.groups.updateMe(group.id, { nickname: "M", remark: "my crew" })).me).toMatchObject({ nickname: "M", remark: "my crew" });
 
@@ -167,6 +191,16 @@ describe("EdgeImApi", () => {
     expect((await joiner.api.groups.list()).map((g) => g.id)).not.toContain(group.id);
     await member.api.groups.dismiss(group.id);
     await expect(owner.api.groups.get(group.id)).rejects.toMatchObject({ code: "not_found", status: 404 });
+  });
+
+  it("blocks: block ends the friendship, list, unblock", async () => {
+    const [ida, jon] = [await user("ida"), await user("jon")];
+    await befriend(ida, jon);
+    expect(await ida.api.blocks.block(jon.user.id)).toMatchObject({ user: { id: jon.user.id } });
+    expect((await ida.api.blocks.list()).map((b) => b.user.id)).toEqual([jon.user.id]);
+    expect(await jon.api.friends.list()).toEqual([]);
+    await ida.api.blocks.unblock(jon.user.id);
+    expect(await ida.api.blocks.list()).toEqual([]);
   });
 
   it("messages, conversations and files", async () => {
@@ -207,7 +241,7 @@ describe("EdgeImApi", () => {
     expect(new Uint8Array(await downloaded.arrayBuffer())).toEqual(bytes);
     expect(downloaded.type).toBe("image/png");
     expect(lee.api.files.url(image.id)).toBe(`/api/files/${image.id}`);
-    await expect(lee.api.files.download(note.id)).rejects.toMatchObject({ code: "forbidden", status: 403 }); // never sent to Lee
+    await expect(lee.api.files.download(note.id)).rejects.toMatchObject({ code: "not_found", status: 404 }); // never sent to Lee: no file, as far as Lee can tell
   });
 
   it("client config, before signing in", async () => {

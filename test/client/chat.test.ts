@@ -11,6 +11,7 @@ import { signAccessToken } from "../../server-auth/access-token.js";
 import { befriend, registerUser, type TestUser } from "../e2e/support/api.js";
 import { connectEdge, eventually, settle } from "../e2e/support/clients.js";
 import { NodePool } from "../e2e/support/nodes.js";
+import { sessionIdOf } from "../e2e/support/tokens.js";
 import { startProxy } from "./support/proxy.js";
 import { Watch } from "./support/sdk.js";
 import { tamper } from "./support/tamper.js";
@@ -276,7 +277,7 @@ describe.skipIf(inject("servicesMissing"))("ChatClient", () => {
   it("Socket.IO: when the gateway's token expires, the SDK refreshes and hands the new one over", async () => {
     const { x: uma, y: vic } = await pair("uma", "vic");
     const stored = uma.tokens.load()!;
-    const shortLived = await signAccessToken(inject("authSecret"), { userId: uma.user.id, deviceId: stored.deviceId, sessionId: randomUUID() }, 1);
+    const shortLived = await signAccessToken(inject("authSecret"), { userId: uma.user.id, deviceId: stored.deviceId, sessionId: sessionIdOf(stored.accessToken) }, 1);
     const expiresAt = (Math.floor(Date.now() / 1000) + 1) * 1000;
     uma.tokens.save({ ...stored, accessToken: shortLived, expiresAt: Date.now() + 3_600_000 }); // believed valid: no early refresh
     const transport = tamper(socketIoTransport(node.socketUrl));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EDGE_NODE_ID, type AckFrame, type ErrorFrame } from "../../protocol/index.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, createGroup, loginDevice, registerUser, sendText } from "./support/api.js";
-import { ackingSocket, connectCore, connectEdge, eventually, settle, type DeviceClient } from "./support/clients.js";
+import { ackingSocket, type DeviceClient, Devices, eventually, settle } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
 import { linkStats, publishesSince } from "./support/stats.js";
 
@@ -20,19 +20,11 @@ const textFrame = (to: { userId: string } | { groupId: string }, text: string) =
 
 describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the edge", () => {
   const pool = new NodePool();
-  const clients: DeviceClient[] = [];
+  const devices = new Devices();
   let a: BridgeNode, b: BridgeNode, c: BridgeNode;
 
-  const core = async (node: BridgeNode, token: string) => {
-    const client = await connectCore(node.socketUrl, token);
-    clients.push(client);
-    return client;
-  };
-  const edge = async (token: string) => {
-    const client = await connectEdge(token);
-    clients.push(client);
-    return client;
-  };
+  const core = (node: BridgeNode, token: string) => devices.core(node, token);
+  const edge = (token: string) => devices.edge(token);
   /** The Durable Object tells the bridge asynchronously; wait until the edge route is in Redis. */
   const edgeRouted = (node: BridgeNode, userId: string, deviceId: string) =>
     eventually(async () => (await node.routes.routesOf([userId])).get(userId)?.get(deviceId) === EDGE_NODE_ID, "edge route");
@@ -41,7 +33,7 @@ describe.skipIf(inject("servicesMissing"))("chat across Socket.IO nodes and the 
     [a, b, c] = await Promise.all([pool.start("a"), pool.start("b"), pool.start("c")]);
   });
   afterAll(async () => {
-    for (const client of clients) client.close();
+    devices.closeAll();
     await pool.stopAll();
   });
 

@@ -6,7 +6,7 @@ import { connect } from "amqplib";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EDGE_NODE_ID, WORKER_ORIGIN, type Envelope } from "../../protocol/index.js";
-import { signBody } from "../../server-auth/signing.js";
+import { signCall, type SignedCallDirection } from "../../server-auth/signing.js";
 import { registerUser } from "./support/api.js";
 import { connectCore, connectEdge, eventually, settle, type DeviceClient } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
@@ -108,27 +108,43 @@ describe("forged calls are refused", () => {
     return fetch(url, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
   }
 
-  it("the bridge refuses unsigned, wrongly signed and replayed calls, and accepts a signed one", async () => {
+  /** v2 headers for a POST of `body` to `path` (docs/PROTOCOL.md, 7). */
+  const sign = (secret: string, direction: SignedCallDirection, path: string, body: string, now?: number) =>
+    signCall(secret, { direction, method: "POST", path, body }, now);
+
+  it("the bridge refuses unsigned, wrongly signed, misdirected and replayed calls, and accepts a signed one", async () => {
     const node = await pool.start("forged", inject("servicesMissing") ? { rabbitmqUrl: undefined, redisUrl: undefined } : {});
     for (const path of ["/internal/deliver", "/internal/presence"]) {
+      const direction: SignedCallDirection = path.endsWith("deliver") ? "worker->bridge" : "hub->bridge";
       const body = path.endsWith("deliver") ? JSON.stringify({ event, userIds: [randomUUID()] }) : JSON.stringify({ userId: randomUUID(), deviceIds: ["x"] });
-      expect((await post(`${node.internalUrl}${path}`, body, {})).status).toBe(401);
-      expect((await post(`${node.internalUrl}${path}`, body, await signBody("not-the-secret-at-all-0123456789", body))).status).toBe(401);
-      const stale = await signBody(bridgeSecret(), body, Date.now() - 5 * 60_000);
-      expect((await post(`${node.internalUrl}${path}`, body, stale)).status).toBe(401);
-      // A valid signature over another body does not carry over.
-      expect((await post(`${node.internalUrl}${path}`, body, await signBody(bridgeSecret(), `${body} `))).status).toBe(401);
-      expect((await post(`${node.internalUrl}${path}`, body, await signBody(bridgeSecret(), body))).status).toBe(200);
+      const url = `${node.internalUrl}${path}`;
+      expect((await post(url, body, {})).status).toBe(401);
+      expect((await post(url, body, await sign("not-the-secret-at-all-0123456789", direction, path, body))).status).toBe(401);
+      const stale = await sign(bridgeSecret(), direction, path, body, Date.now() - 5 * 60_000);
+      expect((await post(url, body, stale)).status).toBe(401);
+      // A valid signature over another body, path or direction does not carry over.
+      expect((await post(url, body, await sign(bridgeSecret(), direction, path, `${body} `))).status).toBe(401);
+      expect((await post(url, body, await sign(bridgeSecret(), direction, "/internal/other", body))).status).toBe(401);
+      expect((await post(url, body, await sign(bridgeSecret(), "bridge->worker", path, body))).status).toBe(401);
+      const signed = await sign(bridgeSecret(), direction, path, body);
+      expect((await post(url, body, signed)).status).toBe(200);
+      // The same call again is a replay.
+      expect((await post(url, body, signed)).status).toBe(401);
     }
   });
 
-  it("the Worker refuses a forged /internal/deliver", async () => {
-    const url = `${inject("workerUrl")}/internal/deliver`;
+  it("the Worker refuses a forged, reflected or replayed /internal/deliver", async () => {
+    const path = "/internal/deliver";
+    const url = `${inject("workerUrl")}${path}`;
     const body = JSON.stringify({ event, userIds: [randomUUID()] });
     expect((await post(url, body, {})).status).toBe(401);
-    expect((await post(url, body, await signBody("not-the-secret-at-all-0123456789", body))).status).toBe(401);
-    expect((await post(url, body, await signBody(bridgeSecret(), body, Date.now() - 5 * 60_000))).status).toBe(401);
-    expect((await post(url, body, await signBody(bridgeSecret(), body))).status).toBe(200);
+    expect((await post(url, body, await sign("not-the-secret-at-all-0123456789", "bridge->worker", path, body))).status).toBe(401);
+    expect((await post(url, body, await sign(bridgeSecret(), "bridge->worker", path, body, Date.now() - 5 * 60_000))).status).toBe(401);
+    // A Worker -> bridge deliver captured on the way and sent back to the Worker.
+    expect((await post(url, body, await sign(bridgeSecret(), "worker->bridge", path, body))).status).toBe(401);
+    const signed = await sign(bridgeSecret(), "bridge->worker", path, body);
+    expect((await post(url, body, signed)).status).toBe(200);
+    expect((await post(url, body, signed)).status).toBe(401);
   });
 
   it("a Socket.IO handshake with a bad token gets no socket", async () => {

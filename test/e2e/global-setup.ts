@@ -61,7 +61,17 @@ export default async function setup(project: TestProject) {
     pino({ level: "warn", base: { nodeId: linkNodeId } }),
   );
 
-  const worker = await startLocalWorker({ AUTH_SECRET, BRIDGE_SECRET, BRIDGE_URL: link.internalUrl, SOCKET_IO_URL: link.socketUrl });
+  const worker = await startLocalWorker({
+    AUTH_SECRET,
+    BRIDGE_SECRET,
+    BRIDGE_URL: link.internalUrl,
+    SOCKET_IO_URL: link.socketUrl,
+    // Every test user registers from 127.0.0.1 (Miniflare sets CF-Connecting-IP): lift the
+    // per-address limit. The other limits keep their defaults (test/e2e/limits.test.ts).
+    LIMIT_REGISTRATIONS: "1000000/60",
+    // Short, so a test can step past it (session-ended.test.ts).
+    REFRESH_REUSE_GRACE_SECONDS: "1",
+  });
   const url = worker.url;
   resolveWorkerUrl(url);
 

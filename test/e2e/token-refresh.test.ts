@@ -9,6 +9,7 @@ import type { BridgeNode } from "../../node-bridge/node.js";
 import { befriend, loginDevice, registerUser } from "./support/api.js";
 import { connectCore, settle, type DeviceClient } from "./support/clients.js";
 import { NodePool } from "./support/nodes.js";
+import { sessionIdOf } from "./support/tokens.js";
 
 describe.skipIf(inject("servicesMissing"))("token refresh on a Socket.IO socket", () => {
   const pool = new NodePool();
@@ -27,7 +28,8 @@ describe.skipIf(inject("servicesMissing"))("token refresh on a Socket.IO socket"
     const [ann, ben] = [await registerUser("ann"), await registerUser("ben")];
     await befriend(ann, ben);
     // A token that expires 2 s from now, for Ann's device d1.
-    const shortLived = await signAccessToken(inject("authSecret"), { userId: ann.id, deviceId: "d1", sessionId: randomUUID() }, 2);
+    // Ann's own session: a token of a session that is not live gets no `ready`.
+    const shortLived = await signAccessToken(inject("authSecret"), { userId: ann.id, deviceId: "d1", sessionId: sessionIdOf(ann.token) }, 2);
     client = await connectCore(node.socketUrl, shortLived);
     const send = () => client!.sendMessage({ to: { userId: ben.id }, clientMsgId: randomUUID(), kind: "text", body: { text: "hi" } });
 

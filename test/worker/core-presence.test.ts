@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CorePresenceRequest } from "../../protocol/index.js";
-import { signBody } from "../../server-auth/signing.js";
+import { signCall } from "../../server-auth/signing.js";
 import { call } from "./http.js";
 import { befriend, registerUser } from "./messaging-fixtures.js";
 import { connect, type TestSocket } from "./ws-client.js";
@@ -9,7 +9,7 @@ import { connect, type TestSocket } from "./ws-client.js";
 /** A core node's signed presence report, as the bridge sends it. */
 async function report(request: CorePresenceRequest, secret = env.BRIDGE_SECRET!) {
   const body = JSON.stringify(request);
-  return call("POST", "/internal/presence", { rawBody: body, headers: { "Content-Type": "application/json", ...(await signBody(secret, body)) } });
+  return call("POST", "/internal/presence", { rawBody: body, headers: { "Content-Type": "application/json", ...(await signCall(secret, { direction: "bridge->worker", method: "POST", path: "/internal/presence", body })) } });
 }
 
 // Friends see Socket.IO users online like edge users: core nodes report their users to
@@ -47,7 +47,7 @@ describe("core presence", () => {
     expect((await bobWs.next("presence")).online).toBe(false);
   });
 
-  it("refuses unsigned or forged reports, and reports for the edge", async () => {
+  it("refuses unsigned or forged reports, and reports for the reserved ids edge and worker", async () => {
     const alice = await registerUser("pc");
     const body = JSON.stringify({ gateway: "node-x", userId: alice.user.id, online: true });
     const unsigned = await call("POST", "/internal/presence", { rawBody: body });
@@ -56,6 +56,9 @@ describe("core presence", () => {
     expect(forged.status).toBe(401);
     const edge = await report({ gateway: "edge", userId: alice.user.id, online: true });
     expect(edge.status).toBe(403);
+    // `worker` is the Worker's own origin: no node may report under it, online or gone.
+    expect((await report({ gateway: "worker", userId: alice.user.id, online: true })).status).toBe(403);
+    expect((await report({ gateway: "worker", gone: true })).status).toBe(403);
     const malformed = await report({ gateway: "node x!", gone: true } as CorePresenceRequest);
     expect(malformed.status).toBe(400);
     const unknownUser = await report({ gateway: "node-x", userId: "00000000-0000-4000-8000-000000000000", online: true });

@@ -7,10 +7,20 @@ import { call, registerUser } from "./http.js";
 
 export type TestUser = Awaited<ReturnType<typeof registerUser>>;
 
+/**
+ * Fresh users who let anyone add them to a group (groupAddPolicy "anyone"), so the group
+ * tests add them directly; test/worker/consent.test.ts covers the default, "friends".
+ */
 export async function users(n: number, prefix = "g"): Promise<TestUser[]> {
   const made: TestUser[] = [];
-  for (let i = 0; i < n; i++) made.push(await registerUser(prefix));
+  for (let i = 0; i < n; i++) made.push(await openToGroups(await registerUser(prefix)));
   return made;
+}
+
+export async function openToGroups(user: TestUser): Promise<TestUser> {
+  const res = await call("PATCH", "/api/me", { token: user.token, body: { groupAddPolicy: "anyone" } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return user;
 }
 
 export async function createGroup(owner: TestUser, body: Record<string, unknown> = {}): Promise<GroupView> {

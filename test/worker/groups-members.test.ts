@@ -122,7 +122,7 @@ describe("groups: invite", () => {
     // Seed the other members straight into D1: registering 498 accounts through PBKDF2 would take minutes.
     const seeded = Array.from({ length: MAX_GROUP_MEMBERS - 2 }, () => crypto.randomUUID());
     const insert = env.DB.prepare(
-      "INSERT INTO users (id, username, password_hash, display_name, created_at, updated_at) VALUES (?1, ?2, 'x', ?2, 0, 0)",
+      "INSERT INTO users (id, username, password_hash, display_name, group_add_policy, created_at, updated_at) VALUES (?1, ?2, 'x', ?2, 'anyone', 0, 0)",
     );
     await env.DB.batch(seeded.map((id) => insert.bind(id, `seed-${id}`)));
 
@@ -146,7 +146,7 @@ describe("groups: invite", () => {
     const join = await call("POST", `/api/groups/${group.id}/join`, { token: later!.token });
     expect(join.status).toBe(409);
     expect(errorCode(join)).toBe("group_full");
-  });
+  }, 30_000); // a 499-member group's creation, pushes and system messages take seconds on a busy machine
 });
 
 describe("groups: kick", () => {

@@ -240,6 +240,9 @@ describe("groups: OpenAPI", () => {
         "POST /api/groups/{id}/owner",
         "PUT /api/groups/{id}/admins/{userId}",
         "DELETE /api/groups/{id}/admins/{userId}",
+        "GET /api/groups/invitations",
+        "POST /api/groups/invitations/{id}/accept",
+        "POST /api/groups/invitations/{id}/decline",
       ].sort(),
     );
     expect(doc.body.paths["/api/groups/{id}/members"].post.responses["409"].description).toContain("group_full");

@@ -20,8 +20,15 @@ export async function befriend(a: TestUser, b: TestUser): Promise<void> {
   if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
 }
 
-/** A group owned by `owner` with these members; returns its id and conversation id. */
+/**
+ * A group owned by `owner` with these members (each first lets anyone add them to groups,
+ * so all are added); returns its id and conversation id.
+ */
 export async function createGroup(owner: TestUser, members: TestUser[], name = "test group") {
+  for (const member of members) {
+    const open = await call("PATCH", "/api/me", { token: member.token, body: { groupAddPolicy: "anyone" } });
+    if (open.status !== 200) throw new Error(`groupAddPolicy failed: ${open.status} ${JSON.stringify(open.body)}`);
+  }
   const res = await call("POST", "/api/groups", {
     token: owner.token,
     body: { name, memberIds: members.map((m) => m.user.id) },

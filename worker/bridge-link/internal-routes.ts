@@ -1,4 +1,4 @@
-// Bridge -> Worker, signed with BRIDGE_SECRET (protocol/signing.ts):
+// Bridge -> Worker, signed with BRIDGE_SECRET (server-auth/signing.ts, direction "bridge->worker"):
 // - `POST /internal/deliver`: envelopes a core node published to routing key `edge` end
 //   here, and are pushed through the recipients' Durable Objects only: never forwarded
 //   back to the bridge (no loop);
@@ -6,8 +6,8 @@
 //   Socket.IO users online like edge users.
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
-import { CorePresenceRequest, EDGE_NODE_ID, EdgeDeliverRequest } from "../../protocol/index.js";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
+import { CorePresenceRequest, EDGE_NODE_ID, EdgeDeliverRequest, WORKER_ORIGIN } from "../../protocol/index.js";
+import { ReplayGuard, SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
 import { database } from "../db/client.js";
 import { findUserById } from "../db/users.js";
 import { pushToEdge } from "../delivery/deliver.js";
@@ -18,6 +18,13 @@ import { clearGatewayPresence, recordGatewayPresence } from "../messaging/presen
 /** The bridge's largest call: an event for 10,000 users. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Signatures this isolate accepted, refused if seen again while fresh. Isolates share no
+ * memory: a replay that lands on another isolate within the 60 s window is not caught
+ * (docs/PROTOCOL.md, 7). Kept small: an isolate takes few internal calls.
+ */
+const replays = new ReplayGuard(10_000);
+
 const app = new Hono<AppEnv>();
 
 /** The body of a signed call, within the size limit, opened as protocol/signing.ts says. */
@@ -26,7 +33,13 @@ async function signedBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): P
   if (declared > MAX_BODY_BYTES) throw new ApiError("payload_too_large", "body too large");
   const body = await c.req.text();
   if (body.length > MAX_BODY_BYTES) throw new ApiError("payload_too_large", "body too large");
-  const opened = await openSignedJson(c.env.BRIDGE_SECRET ?? "", body, c.req.header(TIMESTAMP_HEADER), c.req.header(SIGNATURE_HEADER), schema);
+  const opened = await openSignedJson(
+    c.env.BRIDGE_SECRET ?? "",
+    { direction: "bridge->worker", method: c.req.method, path: c.req.path, body },
+    { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) },
+    replays,
+    schema,
+  );
   if (!opened.ok) throw new ApiError(opened.code, opened.message);
   return opened.data;
 }
@@ -39,8 +52,11 @@ app.post("/deliver", async (c) => {
 
 app.post("/presence", async (c) => {
   const request = await signedBody(c, CorePresenceRequest);
-  // The edge's presence is the Durable Objects' to record, never a node's.
-  if (request.gateway === EDGE_NODE_ID) throw new ApiError("forbidden", "the edge reports its own presence");
+  // The edge's presence is the Durable Objects' to record, never a node's; and `worker` is
+  // the Worker's own origin, never a node id (node-bridge/config.ts refuses both as NODE_ID).
+  if (request.gateway === EDGE_NODE_ID || request.gateway === WORKER_ORIGIN) {
+    throw new ApiError("forbidden", `"${request.gateway}" is a reserved gateway id, not a node's`);
+  }
   if ("gone" in request) {
     const offline = await clearGatewayPresence(c.env, request.gateway);
     return c.json({ ok: true, offline }, 200);

@@ -14,7 +14,7 @@ typingRoutes.post(
   {
     summary: "Tell the other members I am typing: relayed as a `typing` push, never stored (the Socket.IO gateways use it)",
     response: { status: 200, schema: Ok },
-    errors: ["forbidden", "not_found"],
+    errors: ["forbidden", "not_found", "rate_limited"],
   },
   async (c) => {
     await relayTyping(runtimeOf(c), c.var.auth, parseConversationId(c.req.param("id")));

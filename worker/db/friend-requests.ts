@@ -59,7 +59,15 @@ export async function listFriendRequests(
   direction: "incoming" | "outgoing",
   status: FriendRequestRow["status"],
 ): Promise<FriendRequestRow[]> {
-  const mine = direction === "incoming" ? eq(friendRequests.toUserId, userId) : eq(friendRequests.fromUserId, userId);
+  // Requests from users I blocked stay where they are (their sender still sees them pending)
+  // but are not shown to me: docs/API.md, "Blocks".
+  const mine =
+    direction === "incoming"
+      ? and(
+          eq(friendRequests.toUserId, userId),
+          sql`NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${userId} AND blocked_id = ${friendRequests.fromUserId})`,
+        )
+      : eq(friendRequests.fromUserId, userId);
   return db
     .select()
     .from(friendRequests)
@@ -148,4 +156,11 @@ export async function declineFriendRequest(db: Db, id: string, now: number): Pro
     .where(and(eq(friendRequests.id, id), eq(friendRequests.status, "pending")))
     .returning();
   return row;
+}
+
+/** Withdraws my pending request to `to` (blocking them does): it no longer exists for either side. */
+export function deletePendingRequest(db: Db, from: string, to: string) {
+  return db
+    .delete(friendRequests)
+    .where(and(eq(friendRequests.fromUserId, from), eq(friendRequests.toUserId, to), eq(friendRequests.status, "pending")));
 }

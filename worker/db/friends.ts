@@ -24,6 +24,18 @@ export async function areFriends(db: Db, userId: string, otherId: string): Promi
   return row !== undefined;
 }
 
+/** Which of `others` are friends of `userId` (one query: the ids go in as one JSON parameter). */
+export async function friendIdsAmong(db: Db, userId: string, others: string[]): Promise<Set<string>> {
+  if (others.length === 0) return new Set();
+  const rows = await db
+    .select({ friendId: friendships.friendId })
+    .from(friendships)
+    .where(
+      and(eq(friendships.userId, userId), sql`${friendships.friendId} IN (SELECT value FROM json_each(${JSON.stringify(others)}))`),
+    );
+  return new Set(rows.map((row) => row.friendId));
+}
+
 /** `friendId` as `userId` sees them, or undefined when they are not friends. */
 export async function findFriend(db: Db, userId: string, friendId: string): Promise<Friend | undefined> {
   const row = await db

@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { groupConversationId, MAX_GROUP_MEMBERS, type GroupRole } from "../../protocol/index.js";
 import type { Db } from "./client.js";
-import { conversationMembers, groupMembers, users } from "./schema.js";
+import { conversationMembers, groupMembers, groups, users } from "./schema.js";
 import type { UserRow } from "./users.js";
 
 export type GroupMemberRow = typeof groupMembers.$inferSelect;
@@ -109,21 +109,94 @@ export function grantGroupConversation(db: Db, groupId: string, userIds: string[
     .onConflictDoNothing();
 }
 
-export function deleteMember(db: Db, groupId: string, userId: string) {
-  return db.delete(groupMembers).where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.userId, userId)));
-}
-
-export function setMemberRole(db: Db, groupId: string, userId: string, role: GroupRole) {
-  return db
-    .update(groupMembers)
-    .set({ role })
-    .where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.userId, userId)));
-}
-
 export function updateMemberSettings(db: Db, groupId: string, userId: string, settings: { nickname?: string; remark?: string }) {
   return db
     .update(groupMembers)
     .set(settings)
     .where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.userId, userId)))
     .returning();
+}
+
+// Role changes are conditional writes: each statement re-checks, inside the batch (one
+// D1 transaction), what the route read before it, so two racing requests can never leave
+// a group with two owners or none. The route checks the rows changed and answers 409.
+
+/**
+ * First statement of a hand-over: moves groups.owner_id from `fromId` to `toId`, only if
+ * `fromId` still owns the group and `toId` is still a member. Returns the group id when it won.
+ */
+export function claimOwnership(db: Db, groupId: string, fromId: string, toId: string, now: number) {
+  return db
+    .update(groups)
+    .set({ ownerId: toId, updatedAt: now })
+    .where(
+      and(
+        eq(groups.id, groupId),
+        eq(groups.ownerId, fromId),
+        sql`EXISTS (SELECT 1 FROM group_members WHERE group_id = ${groupId} AND user_id = ${fromId} AND role = 'owner')`,
+        sql`EXISTS (SELECT 1 FROM group_members WHERE group_id = ${groupId} AND user_id = ${toId})`,
+      ),
+    )
+    .returning({ id: groups.id });
+}
+
+/**
+ * Second statement, after claimOwnership in the same batch: `toId` becomes the owner and
+ * `fromId` an admin, in one statement, only if that claim just won (owner_id is `toId`
+ * while `fromId` still holds the owner row); otherwise it changes nothing.
+ */
+export function passOwnerRole(db: Db, groupId: string, fromId: string, toId: string) {
+  return db
+    .update(groupMembers)
+    .set({ role: sql`CASE WHEN ${groupMembers.userId} = ${fromId} THEN 'admin' ELSE 'owner' END` })
+    .where(
+      and(
+        eq(groupMembers.groupId, groupId),
+        inArray(groupMembers.userId, [fromId, toId]),
+        sql`EXISTS (SELECT 1 FROM groups WHERE id = ${groupId} AND owner_id = ${toId})`,
+        sql`EXISTS (SELECT 1 FROM group_members WHERE group_id = ${groupId} AND user_id = ${fromId} AND role = 'owner')`,
+      ),
+    );
+}
+
+/** Removes a member unless they are (by now) the owner, or their role is no longer `expectedRole`. */
+export function deleteMemberUnlessOwner(db: Db, groupId: string, userId: string, expectedRole?: GroupRole) {
+  return db
+    .delete(groupMembers)
+    .where(
+      and(
+        eq(groupMembers.groupId, groupId),
+        eq(groupMembers.userId, userId),
+        ne(groupMembers.role, "owner"),
+        ...(expectedRole ? [eq(groupMembers.role, expectedRole)] : []),
+      ),
+    )
+    .returning({ userId: groupMembers.userId });
+}
+
+/** Takes the group conversation from these users, only those who are no longer group members. */
+export function revokeGroupConversation(db: Db, groupId: string, userIds: string[]) {
+  return db.delete(conversationMembers).where(
+    and(
+      eq(conversationMembers.conversationId, groupConversationId(groupId)),
+      inArray(conversationMembers.userId, userIds),
+      sql`NOT EXISTS (SELECT 1 FROM group_members WHERE group_id = ${groupId} AND user_id = conversation_members.user_id)`,
+    ),
+  );
+}
+
+/** Makes a member an admin or a plain member, only while `ownerId` still owns the group and never the owner. */
+export function setAdminRole(db: Db, groupId: string, ownerId: string, userId: string, role: "admin" | "member") {
+  return db
+    .update(groupMembers)
+    .set({ role })
+    .where(
+      and(
+        eq(groupMembers.groupId, groupId),
+        eq(groupMembers.userId, userId),
+        ne(groupMembers.role, "owner"),
+        sql`EXISTS (SELECT 1 FROM groups WHERE id = ${groupId} AND owner_id = ${ownerId})`,
+      ),
+    )
+    .returning({ userId: groupMembers.userId });
 }

@@ -8,6 +8,8 @@ export const users = sqliteTable("users", {
   displayName: text("display_name").notNull(),
   avatar: text("avatar"),
   bio: text("bio"),
+  /** Who may add me to a group without an invitation (migrations/0007_consent.sql). */
+  groupAddPolicy: text("group_add_policy", { enum: ["friends", "anyone"] }).notNull().default("friends"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -17,6 +19,8 @@ export const sessions = sqliteTable("sessions", {
   userId: text("user_id").notNull(),
   deviceId: text("device_id").notNull(),
   refreshTokenHash: text("refresh_token_hash").notNull(),
+  /** The hash the last rotation replaced: presenting it again means the token was stolen. */
+  previousRefreshTokenHash: text("previous_refresh_token_hash"),
   createdAt: integer("created_at").notNull(),
   lastUsedAt: integer("last_used_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
@@ -116,6 +120,8 @@ export const files = sqliteTable("files", {
   mime: text("mime").notNull(),
   size: integer("size").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** When it was first sent in a message; null = never sent (migrations/0008_files_first_shared.sql). */
+  firstSharedAt: integer("first_shared_at"),
 });
 
 export const fileShares = sqliteTable(
@@ -137,3 +143,23 @@ export const presence = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.gateway] })],
 );
+
+/** One-sided blocks: `blockerId` blocked `blockedId` (migrations/0007_consent.sql). */
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    blockerId: text("blocker_id").notNull(),
+    blockedId: text("blocked_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] })],
+);
+
+/** Pending invitations to a group, for users whose consent an add needs. */
+export const groupInvitations = sqliteTable("group_invitations", {
+  id: text("id").primaryKey(),
+  groupId: text("group_id").notNull(),
+  userId: text("user_id").notNull(),
+  inviterId: text("inviter_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

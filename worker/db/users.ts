@@ -10,7 +10,7 @@ export function toPublicUser(row: UserRow): PublicUser {
 }
 
 export function toMe(row: UserRow): Me {
-  return { ...toPublicUser(row), createdAt: row.createdAt };
+  return { ...toPublicUser(row), createdAt: row.createdAt, groupAddPolicy: row.groupAddPolicy };
 }
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {

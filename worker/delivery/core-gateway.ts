@@ -15,5 +15,5 @@ export async function forwardToCore(env: Env, request: DeliverRequest): Promise<
 
 /** The user's edge devices changed (first socket opened, one closed, last closed). */
 export async function announceEdgeDevices(env: Env, presence: EdgePresenceRequest): Promise<void> {
-  await callBridge(env, "/internal/presence", presence);
+  await callBridge(env, "/internal/presence", presence, "hub->bridge");
 }

@@ -1,6 +1,7 @@
 import { MAX_GROUP_MEMBERS } from "../../protocol/index.js";
 import type { Db } from "../db/client.js";
 import { grantGroupConversation, insertMembersIfRoom } from "../db/group-members.js";
+import { deleteInvitationsTo } from "../db/group-invitations.js";
 import { countGroupMembers, findGroup } from "../db/groups.js";
 import { ApiError, notFound } from "../http/api-error.js";
 
@@ -26,6 +27,8 @@ export async function addMembers(db: Db, groupId: string, userIds: string[]): Pr
   const [inserted] = await db.batch([
     insertMembersIfRoom(db, groupId, userIds, now),
     grantGroupConversation(db, groupId, userIds, now),
+    // A pending invitation of a new member is moot (they joined or were added another way).
+    deleteInvitationsTo(db, groupId, userIds),
   ]);
   if (inserted.length > 0) return inserted.map((row) => row.userId);
 

@@ -11,11 +11,15 @@ function summary(issues: { path: string; message: string }[]) {
   return issues.map((i) => `${i.path}: ${i.message}`).join("; ");
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /** Parses a JSON body against a schema; malformed JSON and schema misses become 400s. */
 export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const text = await c.req.text();
   let raw: unknown;
   try {
+    // The bytes, decoded strictly as UTF-8 whatever Content-Type says (JSON needs none here):
+    // a body that is not UTF-8 is not JSON either.
+    const text = utf8.decode(await c.req.arrayBuffer());
     raw = text.length === 0 ? {} : JSON.parse(text);
   } catch {
     throw new ApiError("invalid_json", "request body is not valid JSON");

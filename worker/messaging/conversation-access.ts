@@ -1,5 +1,5 @@
 import { ConversationId } from "../../protocol/index.js";
-import { forbidden, notFound } from "../http/api-error.js";
+import { notFound } from "../http/api-error.js";
 
 export interface ConversationAccess {
   id: string;
@@ -23,8 +23,8 @@ export function directPeerId(conversationId: string, me: string): string {
 }
 
 /**
- * The conversation as its member sees it, in one query. Unknown: 404. Not a member: 403
- * (the id is derived from user or group ids, so its existence is no secret).
+ * The conversation as its member sees it, in one query. Unknown or not mine: the same 404,
+ * so a stranger cannot tell whether two users ever shared a 1:1 conversation.
  */
 export async function requireMember(d1: D1Database, conversationId: string, userId: string): Promise<ConversationAccess> {
   const row = await d1
@@ -35,7 +35,6 @@ export async function requireMember(d1: D1Database, conversationId: string, user
     )
     .bind(conversationId, userId)
     .first<{ kind: "direct" | "group"; group_id: string | null; last_seq: number; read_seq: number | null }>();
-  if (!row) throw notFound("conversation");
-  if (row.read_seq === null) throw forbidden("you are not a member of this conversation");
+  if (!row || row.read_seq === null) throw notFound("conversation");
   return { id: conversationId, kind: row.kind, groupId: row.group_id, lastSeq: row.last_seq, readSeq: row.read_seq };
 }

@@ -2,6 +2,7 @@ import { inArray } from "drizzle-orm";
 import type { ConversationSummary } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { UNREAD_FILTER } from "../db/messages.js";
+import { friendIdsAmong } from "../db/friends.js";
 import { onlineUserIds, withOnline } from "../db/presence.js";
 import { groups } from "../db/schema.js";
 import { findUsersByIds, toPublicUser } from "../db/users.js";
@@ -48,18 +49,20 @@ export async function listConversations(d1: D1Database, userId: string, onlyId: 
   const db = database(d1);
   const peerIds = results.filter((r) => r.kind === "direct").map((r) => directPeerId(r.id, userId));
   const groupIds = results.flatMap((r) => (r.group_id ? [r.group_id] : []));
-  const [peers, online, groupRows] = await Promise.all([
+  const [peers, friends, groupRows] = await Promise.all([
     findUsersByIds(db, peerIds),
-    onlineUserIds(db, peerIds),
+    friendIdsAmong(db, userId, peerIds),
     groupsByIds(d1, groupIds),
   ]);
+  // Presence is for friends: a 1:1 peer who is no longer one (or blocked) shows no `online`.
+  const online = await onlineUserIds(db, [...friends]);
   return results.map((row) => {
     const peer = row.kind === "direct" ? peers.get(directPeerId(row.id, userId)) : undefined;
     const group = row.group_id ? groupRows.get(row.group_id) : undefined;
     return {
       id: row.id,
       kind: row.kind,
-      peer: peer ? withOnline(toPublicUser(peer), online) : null,
+      peer: peer ? (friends.has(peer.id) ? withOnline(toPublicUser(peer), online) : toPublicUser(peer)) : null,
       group: group ?? null,
       lastSeq: row.last_seq,
       readSeq: row.read_seq,

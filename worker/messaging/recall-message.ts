@@ -1,6 +1,7 @@
-import type { Message } from "../../protocol/index.js";
+import { MediaBody, type Message } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { conversationMemberIds } from "../db/conversations.js";
+import { unshareRecalledFile } from "../db/files.js";
 import { findMembership } from "../db/group-members.js";
 import { findMessage, markRecalled } from "../db/messages.js";
 import { deliverInBackground } from "../delivery/deliver.js";
@@ -41,6 +42,9 @@ export async function recallMessage(rt: Runtime, actor: Actor, messageId: string
   const recalled = await markRecalled(d1, messageId, actor.userId, now);
   // A concurrent recall got there first: it already told everyone.
   if (!recalled) return (await findMessage(d1, messageId)) ?? message;
+  // Its file goes with it: only the uploader may still download it.
+  const media = MediaBody.safeParse(message.body);
+  if (media.success) await unshareRecalledFile(database(d1), media.data.fileId, message.conversationId);
 
   const members = await conversationMemberIds(database(d1), message.conversationId);
   deliverInBackground(rt, members, {

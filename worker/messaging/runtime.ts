@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv, Env } from "../env.js";
+import type { RateLimit } from "../limits/limit-config.js";
+import type { Verdict } from "../limits/token-bucket.js";
 
 /**
  * What the messaging services need from whoever runs them: the bindings and a way to
@@ -9,6 +11,11 @@ import type { AppEnv, Env } from "../env.js";
 export interface Runtime {
   env: Env;
   waitUntil(promise: Promise<unknown>): void;
+  /**
+   * Set inside a UserHub: the rate-limit counters of the object's own user, taken locally
+   * (worker/limits/enforce-limit.ts), so an edge frame does not call its own object.
+   */
+  counters?: { owner: string; take(key: string, limit: RateLimit): Promise<Verdict> };
 }
 
 export function runtimeOf(c: Context<AppEnv>): Runtime {

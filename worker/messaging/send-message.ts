@@ -2,6 +2,7 @@ import { MediaBody, type Message, type SendMessageBody } from "../../protocol/in
 import { database } from "../db/client.js";
 import { shareFile } from "../db/files.js";
 import { deliverInBackground } from "../delivery/deliver.js";
+import { enforceLimit } from "../limits/enforce-limit.js";
 import { appendMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
 import type { Actor, Runtime } from "./runtime.js";
@@ -17,6 +18,8 @@ import { resolveSendTarget } from "./send-target.js";
  * device that missed that push sees the gap at the next seq and syncs.
  */
 export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageBody): Promise<{ message: Message; created: boolean }> {
+  // LIMIT_MESSAGES: HTTP, edge frames and Socket.IO (forwarded over HTTP) all pass here.
+  await enforceLimit(rt, actor.userId, "messages");
   const db = database(rt.env.DB);
   const target = await resolveSendTarget(db, actor.userId, input.to);
   const body = await storedBody(db, actor.userId, input);

@@ -47,3 +47,16 @@ export function parseOrigins(setting: string): string[] {
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter((origin) => origin.length > 0);
 }
+
+/**
+ * Whether a browser on `origin` may open the edge WebSocket: CORS does not cover WebSocket
+ * upgrades (browsers open cross-origin sockets without asking), so GET /api/ws checks the
+ * Origin itself. Allowed: no Origin (a non-browser client), the Worker's own origin (the
+ * web client it serves), an origin listed in CORS_ORIGINS, or any when it lists "*".
+ */
+export function isAllowedOrigin(origin: string | undefined, setting: string, selfOrigin: string): boolean {
+  if (origin === undefined || origin === "") return true;
+  if (origin === selfOrigin) return true;
+  const allowed = parseOrigins(setting);
+  return allowed.includes("*") || allowed.includes(origin);
+}

@@ -24,7 +24,7 @@ conversationRoutes.get(
   {
     summary: "One of my conversations, as in the list",
     response: { status: 200, schema: z.object({ conversation: ConversationSummary }) },
-    errors: ["forbidden", "not_found"],
+    errors: ["not_found"],
   },
   async (c) => {
     const id = parseConversationId(c.req.param("id"));
@@ -42,7 +42,7 @@ conversationRoutes.get(
       "A page of messages in ascending seq order: afterSeq pages forward (sync), beforeSeq pages back (history), neither gives the newest page",
     query: HistoryQuery,
     response: { status: 200, schema: HistoryPage },
-    errors: ["forbidden", "not_found"],
+    errors: ["not_found"],
   },
   async (c, { query }) => {
     const id = parseConversationId(c.req.param("id"));
@@ -58,7 +58,7 @@ conversationRoutes.post(
     summary: "Move my read position forward to seq (never back, at most the last seq); my other devices and a 1:1 peer are told",
     body: ReadBody,
     response: { status: 200, schema: ReadResponse },
-    errors: ["forbidden", "not_found"],
+    errors: ["not_found"],
   },
   async (c, { body }) => {
     const id = parseConversationId(c.req.param("id"));

@@ -1,7 +1,11 @@
 import { FILE_LIMITS, FileResponse, UploadQuery, type MediaKind } from "../../protocol/index.js";
 import { database } from "../db/client.js";
-import { fileObjectKey, findFile, insertFile, isSharedWith, toFileInfo } from "../db/files.js";
-import { ApiError, forbidden, notFound } from "../http/api-error.js";
+import { fileObjectKey, findFile, insertFile, isSharedWith, storedBytesOf, toFileInfo } from "../db/files.js";
+import { numberVar } from "../env.js";
+import { DEFAULT_STORAGE_QUOTA_BYTES } from "../limits/limit-config.js";
+import { enforceLimit } from "../limits/enforce-limit.js";
+import { runtimeOf } from "../messaging/runtime.js";
+import { ApiError, notFound } from "../http/api-error.js";
 import { parseByteRange } from "../http/byte-range.js";
 import { apiRouter } from "../http/api-router.js";
 import { idParam } from "../http/validate.js";
@@ -19,18 +23,27 @@ fileRoutes.post(
     query: UploadQuery,
     rawBody: { contentType: "application/octet-stream", description: "the file's bytes; Content-Type must match the kind" },
     response: { status: 201, schema: FileResponse },
-    errors: ["invalid_body", "payload_too_large", "unsupported_media_type"],
+    errors: ["invalid_body", "payload_too_large", "unsupported_media_type", "rate_limited", "quota_exceeded"],
   },
   async (c, { query }) => {
+    const uploaderId = c.var.auth.userId;
+    await enforceLimit(runtimeOf(c), uploaderId, "uploads");
     const { maxBytes, mime: accepted } = FILE_LIMITS[query.kind];
     const mime = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (!accepted.test(mime)) {
       throw new ApiError("unsupported_media_type", `a ${query.kind} upload cannot have Content-Type ${JSON.stringify(mime)}`);
     }
     const body = await boundedBody(c.req.raw, maxBytes, query.kind);
+    // Checked before the bytes are stored. Uploads racing each other may each pass: the
+    // quota can be overshot by what is in flight at once (LIMIT_UPLOADS bounds that).
+    const quota = numberVar(c.env.STORAGE_QUOTA_BYTES, DEFAULT_STORAGE_QUOTA_BYTES);
+    const used = await storedBytesOf(database(c.env.DB), uploaderId);
+    if (used + body.size > quota) {
+      throw new ApiError("quota_exceeded", `this upload (${body.size} bytes) would pass your storage quota: ${used} of ${quota} bytes used`);
+    }
     const id = crypto.randomUUID();
     await c.env.FILES.put(fileObjectKey(id), body.stream, { httpMetadata: { contentType: mime } });
-    const row = { id, uploaderId: c.var.auth.userId, kind: query.kind, name: query.name, mime, size: body.size, createdAt: Date.now() };
+    const row = { id, uploaderId, kind: query.kind, name: query.name, mime, size: body.size, createdAt: Date.now() };
     try {
       await insertFile(database(c.env.DB), row);
     } catch (error) {
@@ -44,18 +57,17 @@ fileRoutes.post(
 fileRoutes.get(
   "/:id",
   {
-    summary: "Download a file: its uploader, or a member of a conversation it was sent in. Supports Range",
+    summary: "Download a file: its uploader, or a member of a conversation it was sent in (and not recalled). Supports Range",
     response: { status: 200, contentType: "application/octet-stream", description: "the file's bytes" },
-    errors: ["forbidden", "not_found"],
+    errors: ["not_found"],
   },
   async (c) => {
     const db = database(c.env.DB);
     const file = await findFile(db, idParam(c, "id", "file"));
     if (!file) throw notFound("file");
     const me = c.var.auth.userId;
-    if (file.uploaderId !== me && !(await isSharedWith(db, file.id, me))) {
-      throw forbidden("this file was not sent in any conversation of yours");
-    }
+    // Not sent to me, or its message was recalled: to me it does not exist.
+    if (file.uploaderId !== me && !(await isSharedWith(db, file.id, me))) throw notFound("file");
     const range = parseByteRange(c.req.header("Range"), file.size);
     if (range.kind === "unsatisfiable") {
       return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${file.size}`, "Accept-Ranges": "bytes" } });

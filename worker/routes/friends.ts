@@ -8,6 +8,7 @@ import {
   SendFriendRequestBody,
   UpdateFriendBody,
 } from "../../protocol/index.js";
+import { hasBlocked } from "../db/blocks.js";
 import { database, isUniqueViolation, type Db } from "../db/client.js";
 import {
   acceptFriendRequest,
@@ -23,6 +24,8 @@ import { areFriends, deleteFriendship, findFriend, listFriends, setFriendRemark,
 import { withFriendsOnline } from "../db/presence.js";
 import { findUserById, findUserByUsername, findUsersByIds } from "../db/users.js";
 import { deliverLater } from "../delivery/deliver.js";
+import { enforceLimit } from "../limits/enforce-limit.js";
+import { runtimeOf } from "../messaging/runtime.js";
 import { ApiError, forbidden, notFound } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
 import { idParam } from "../http/validate.js";
@@ -37,6 +40,8 @@ async function requestToAnswer(db: Db, requestId: string, me: string): Promise<F
   const request = await findFriendRequest(db, requestId);
   if (!request || (request.toUserId !== me && request.fromUserId !== me)) throw notFound("friend request");
   if (request.toUserId !== me) throw forbidden("only the recipient of a friend request can answer it");
+  // A request from someone I blocked is hidden from me, and answers as one that does not exist.
+  if (await hasBlocked(db, me, request.fromUserId)) throw notFound("friend request");
   if (request.status !== "pending") throw notPending(request.status);
   return request;
 }
@@ -65,14 +70,17 @@ friendRoutes.post(
     summary: "Ask a user (by id or username) to be my friend",
     body: SendFriendRequestBody,
     response: { status: 201, schema: FriendRequestResponse },
-    errors: ["not_found", "cannot_befriend_self", "already_friends", "request_exists", "request_pending_from_peer"],
+    errors: ["not_found", "forbidden", "cannot_befriend_self", "already_friends", "request_exists", "request_pending_from_peer", "rate_limited"],
   },
   async (c, { body }) => {
     const db = database(c.env.DB);
     const me = c.var.auth.userId;
+    await enforceLimit(runtimeOf(c), me, "friendRequests");
     const target = "userId" in body ? await findUserById(db, body.userId) : await findUserByUsername(db, body.username);
     if (!target) throw notFound("user");
     if (target.id === me) throw new ApiError("cannot_befriend_self", "you cannot send a friend request to yourself");
+    const [iBlocked, theyBlocked] = await Promise.all([hasBlocked(db, me, target.id), hasBlocked(db, target.id, me)]);
+    if (iBlocked) throw forbidden(`you blocked ${target.username}: unblock them first (DELETE /api/blocks/${target.id})`);
 
     const [friends, pending] = await Promise.all([areFriends(db, me, target.id), findPendingBetween(db, me, target.id)]);
     if (friends) throw new ApiError("already_friends", `you are already friends with ${target.username}`);
@@ -94,7 +102,8 @@ friendRoutes.post(
       throw error;
     }
     const request = await oneRequestView(db, row);
-    deliverLater(c, [target.id], { type: "friend.request", request });
+    // Sent to someone who blocked me: stored and shown to me as pending, never shown to them.
+    if (!theyBlocked) deliverLater(c, [target.id], { type: "friend.request", request });
     return c.json({ request }, 201);
   },
 );

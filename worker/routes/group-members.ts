@@ -7,15 +7,24 @@ import {
   UpdateMyMembershipBody,
 } from "../../protocol/index.js";
 import { database } from "../db/client.js";
-import { deleteConversationMembers } from "../db/conversations.js";
-import { deleteMember, findMembership, listMembers, memberIdsAmong, updateMemberSettings } from "../db/group-members.js";
+import {
+  deleteMemberUnlessOwner,
+  findMembership,
+  listMembers,
+  memberIdsAmong,
+  revokeGroupConversation,
+  updateMemberSettings,
+} from "../db/group-members.js";
 import { findUsersByIds } from "../db/users.js";
+import { enforceLimit } from "../limits/enforce-limit.js";
+import { runtimeOf } from "../messaging/runtime.js";
 import { addMembers } from "../groups/add-members.js";
+import { sendInvitations, splitByConsent } from "../groups/consent.js";
 import { memberAccess } from "../groups/group-access.js";
 import { pushGroupRemoved, pushGroupViews } from "../groups/group-pushes.js";
 import { loadGroupView, toGroupMember } from "../groups/group-view.js";
 import { requireMayKick } from "../groups/permissions.js";
-import { notFound } from "../http/api-error.js";
+import { conflict, notFound } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
 import { idParam } from "../http/validate.js";
 import { postSystemMessage } from "../messaging/system-message.js";
@@ -41,14 +50,16 @@ groupMemberRoutes.get(
 groupMemberRoutes.post(
   "/:id/members",
   {
-    summary: "Invite users (any member may); users already in the group are skipped",
+    summary:
+      "Add users (any member may): those who allow it (groupAddPolicy) are added, the others invited; members are skipped",
     body: InviteBody,
     response: { status: 200, schema: InviteResponse },
-    errors: ["not_found", "forbidden", "group_full"],
+    errors: ["not_found", "forbidden", "group_full", "rate_limited"],
   },
   async (c, { body }) => {
     const db = database(c.env.DB);
     const userId = c.var.auth.userId;
+    await enforceLimit(runtimeOf(c), userId, "groupInvites");
     const { group } = await memberAccess(db, idParam(c, "id", "group"), userId, "invite");
     const requested = [...new Set(body.userIds)];
     const found = await findUsersByIds(db, requested);
@@ -56,12 +67,20 @@ groupMemberRoutes.post(
     if (missing) throw notFound(`user ${missing}`);
 
     const alreadyMembers = await memberIdsAmong(db, group.id, requested);
-    const added = await addMembers(db, group.id, requested.filter((id) => !alreadyMembers.has(id)));
+    const newcomers = requested.filter((id) => !alreadyMembers.has(id));
+    // Only users who let me add them become members; the others are invited.
+    const consent = await splitByConsent(db, userId, found, newcomers);
+    const added = await addMembers(db, group.id, consent.add);
     if (added.length > 0) {
       await postSystemMessage(c, groupConversationId(group.id), { event: "member_joined", userIds: added, by: userId });
       await pushGroupViews(c, group.id, { joined: added });
     }
-    return c.json({ added, group: await loadGroupView(db, group.id, userId) }, 200);
+    const view = await loadGroupView(db, group.id, userId);
+    if (consent.invite.length > 0) {
+      const inviter = (await findUsersByIds(db, [userId])).get(userId);
+      if (inviter) await sendInvitations(c, group, view.memberCount, inviter, consent.invite);
+    }
+    return c.json({ added, invited: consent.reportedInvited, group: view }, 200);
   },
 );
 
@@ -89,7 +108,7 @@ groupMemberRoutes.delete(
   {
     summary: "Kick a member: the owner kicks anyone else, an admin kicks plain members",
     response: { status: 200, schema: GroupResponse },
-    errors: ["not_found", "forbidden"],
+    errors: ["not_found", "forbidden", "conflict"],
   },
   async (c) => {
     const db = database(c.env.DB);
@@ -101,7 +120,12 @@ groupMemberRoutes.delete(
     requireMayKick(membership, target);
 
     const conversationId = groupConversationId(group.id);
-    await db.batch([deleteMember(db, group.id, targetId), deleteConversationMembers(db, conversationId, [targetId])]);
+    // Only if the target's role is still the one checked (never an owner, say after a transfer to them).
+    const [kicked] = await db.batch([
+      deleteMemberUnlessOwner(db, group.id, targetId, target.role),
+      revokeGroupConversation(db, group.id, [targetId]),
+    ]);
+    if (kicked.length === 0) throw conflict("the member's role changed meanwhile: try again");
     // The kicked user is no longer in the conversation, but still hears why.
     await postSystemMessage(c, conversationId, { event: "member_kicked", userId: targetId, by: userId }, [targetId]);
     pushGroupRemoved(c, [targetId], group.id, "kicked");

@@ -1,8 +1,14 @@
 import { groupConversationId, GroupResponse, Ok } from "../../protocol/index.js";
 import { database } from "../db/client.js";
-import { deleteConversationMembers } from "../db/conversations.js";
-import { deleteMember, findMembership, findSuccessor, setMemberRole } from "../db/group-members.js";
-import { findGroup, updateGroup } from "../db/groups.js";
+import {
+  claimOwnership,
+  deleteMemberUnlessOwner,
+  findMembership,
+  findSuccessor,
+  passOwnerRole,
+  revokeGroupConversation,
+} from "../db/group-members.js";
+import { findGroup } from "../db/groups.js";
 import { addMembers } from "../groups/add-members.js";
 import { memberAccess } from "../groups/group-access.js";
 import { pushGroupRemoved, pushGroupViews } from "../groups/group-pushes.js";
@@ -57,21 +63,29 @@ groupMembershipRoutes.post(
       throw conflict(`you are the only member of this group: dismiss it instead (DELETE /api/groups/${group.id})`);
     }
 
-    const now = Date.now();
-    await db.batch([
-      deleteMember(db, group.id, userId),
-      deleteConversationMembers(db, conversationId, [userId]),
-      ...(successor
-        ? [setMemberRole(db, group.id, successor.userId, "owner"), updateGroup(db, group.id, { ownerId: successor.userId }, now)]
-        : []),
-    ] as const);
+    // Conditional on what was read above: an owner hands the group over first (only if
+    // still the owner and the successor still a member), then leaves only as a non-owner;
+    // if a racing transfer or leave changed that, nothing happens and the answer is 409.
+    const leave = [deleteMemberUnlessOwner(db, group.id, userId), revokeGroupConversation(db, group.id, [userId])] as const;
+    let heir: string | undefined; // set only if this request handed the group over
+    let left: { userId: string }[];
+    if (successor) {
+      const [claimed, , gone] = await db.batch([
+        claimOwnership(db, group.id, userId, successor.userId, Date.now()),
+        passOwnerRole(db, group.id, userId, successor.userId),
+        ...leave,
+      ]);
+      if (claimed.length > 0) heir = successor.userId;
+      left = gone;
+    } else {
+      [left] = await db.batch(leave);
+    }
+    if (left.length === 0) throw conflict("your role in this group changed meanwhile: try again");
 
     await postSystemMessage(c, conversationId, { event: "member_left", userId });
-    if (successor) {
-      await postSystemMessage(c, conversationId, { event: "owner_changed", ownerId: successor.userId, previousOwnerId: userId });
-    }
+    if (heir) await postSystemMessage(c, conversationId, { event: "owner_changed", ownerId: heir, previousOwnerId: userId });
     pushGroupRemoved(c, [userId], group.id, "left");
-    await pushGroupViews(c, group.id, successor ? { personal: [successor.userId] } : {});
+    await pushGroupViews(c, group.id, heir ? { personal: [heir] } : {});
     return c.json({ ok: true as const }, 200);
   },
 );

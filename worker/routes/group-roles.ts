@@ -7,8 +7,7 @@ import {
   type ErrorCode,
 } from "../../protocol/index.js";
 import { database } from "../db/client.js";
-import { findMembership, setMemberRole } from "../db/group-members.js";
-import { updateGroup } from "../db/groups.js";
+import { claimOwnership, findMembership, passOwnerRole, setAdminRole } from "../db/group-members.js";
 import { findUserById } from "../db/users.js";
 import type { AppEnv } from "../env.js";
 import { memberAccess } from "../groups/group-access.js";
@@ -40,11 +39,13 @@ groupRoleRoutes.post(
     const target = await findMembership(db, group.id, body.userId);
     if (!target) throw notFound(`member ${body.userId} (only a member can become the owner)`);
 
-    await db.batch([
-      setMemberRole(db, group.id, userId, "admin"),
-      setMemberRole(db, group.id, target.userId, "owner"),
-      updateGroup(db, group.id, { ownerId: target.userId }, Date.now()),
+    // Conditional on what was read above: of racing transfers (or a transfer racing a
+    // leave or a kick) one wins and the others change nothing and answer 409.
+    const [claimed] = await db.batch([
+      claimOwnership(db, group.id, userId, target.userId, Date.now()),
+      passOwnerRole(db, group.id, userId, target.userId),
     ]);
+    if (claimed.length === 0) throw conflict("the group changed meanwhile: you no longer own it, or they left");
     await postSystemMessage(c, groupConversationId(group.id), {
       event: "owner_changed",
       ownerId: target.userId,
@@ -68,7 +69,9 @@ async function setAdmin(c: Context<AppEnv>, admin: boolean): Promise<Response> {
 
   const role = admin ? "admin" : "member";
   if (target.role !== role) {
-    await setMemberRole(db, group.id, targetId, role);
+    // Only while the caller still owns the group and the target is not the owner by now.
+    const changed = await setAdminRole(db, group.id, userId, targetId, role);
+    if (changed.length === 0) throw conflict("the group changed meanwhile: try again");
     await postSystemMessage(c, groupConversationId(group.id), { event: "admin_changed", userId: targetId, admin, by: userId });
     await pushGroupViews(c, group.id, { personal: [targetId] });
   }

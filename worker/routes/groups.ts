@@ -1,5 +1,6 @@
 import {
   CreateGroupBody,
+  CreateGroupResponse,
   groupConversationId,
   GroupList,
   GroupResponse,
@@ -12,6 +13,9 @@ import { insertConversation } from "../db/conversations.js";
 import { grantGroupConversation, insertMembers, listMemberships, type GroupMemberRow } from "../db/group-members.js";
 import { countGroupMembers, deleteGroup, insertGroup, listGroupsOf, updateGroup, type GroupChanges, type GroupRow } from "../db/groups.js";
 import { findUsersByIds } from "../db/users.js";
+import { enforceLimit } from "../limits/enforce-limit.js";
+import { runtimeOf } from "../messaging/runtime.js";
+import { sendInvitations, splitByConsent } from "../groups/consent.js";
 import { memberAccess, visibleGroup } from "../groups/group-access.js";
 import { pushGroupRemoved, pushGroupViews } from "../groups/group-pushes.js";
 import { loadGroupView, toGroupView } from "../groups/group-view.js";
@@ -27,18 +31,24 @@ export const groupRoutes = apiRouter("/api/groups", "groups");
 groupRoutes.post(
   "/",
   {
-    summary: "Create a group with initial members; the caller becomes its owner",
+    summary:
+      "Create a group; the caller becomes its owner. Users who allow it (groupAddPolicy) are added, the others invited",
     body: CreateGroupBody,
-    response: { status: 201, schema: GroupResponse },
-    errors: ["not_found"],
+    response: { status: 201, schema: CreateGroupResponse },
+    errors: ["not_found", "rate_limited"],
   },
   async (c, { body }) => {
     const db = database(c.env.DB);
     const ownerId = c.var.auth.userId;
-    const invited = [...new Set(body.memberIds ?? [])].filter((id) => id !== ownerId);
-    const found = await findUsersByIds(db, invited);
-    const missing = invited.find((id) => !found.has(id));
-    if (missing) throw notFound(`user ${missing}`);
+    await enforceLimit(runtimeOf(c), ownerId, "groupCreates");
+    const requested = [...new Set(body.memberIds ?? [])].filter((id) => id !== ownerId);
+    const found = await findUsersByIds(db, [ownerId, ...requested]);
+    const owner = found.get(ownerId);
+    const missing = requested.find((id) => !found.has(id));
+    if (missing || !owner) throw notFound(`user ${missing ?? ownerId}`);
+    // Only users who let the owner add them become members; the others are invited.
+    const consent = await splitByConsent(db, ownerId, found, requested);
+    const invited = consent.add;
 
     const now = Date.now();
     const group: GroupRow = {
@@ -74,7 +84,9 @@ groupRoutes.post(
       await postSystemMessage(c, conversationId, { event: "member_joined", userIds: invited, by: ownerId });
     }
     await pushGroupViews(c, group.id, { joined: memberIds });
-    return c.json({ group: toGroupView(group, members.length, members[0]) }, 201);
+    await sendInvitations(c, group, members.length, owner, consent.invite);
+    const view = toGroupView(group, members.length, members[0]);
+    return c.json({ group: view, added: invited, invited: consent.reportedInvited }, 201);
   },
 );
 

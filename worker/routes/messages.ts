@@ -14,7 +14,7 @@ messageRoutes.post(
       "Send a message to a friend or a group. 201 with the stored message; a retry with the same clientMsgId answers 200 with the same message",
     body: SendMessageBody,
     response: { status: 201, schema: MessageResponse },
-    errors: ["forbidden", "not_found"],
+    errors: ["forbidden", "not_found", "rate_limited"],
   },
   async (c, { body }) => {
     const { message, created } = await sendMessage(runtimeOf(c), c.var.auth, body);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { verifyAccessToken } from "../../server-auth/access-token.js";
 import { ApiError } from "../http/api-error.js";
+import { isAllowedOrigin } from "../middleware/cors-origins.js";
 import { apiRouter } from "../http/api-router.js";
 import { HUB_HEADERS, userHub } from "../user-hub/stub.js";
 
@@ -19,9 +20,14 @@ wsRoutes.get(
     auth: false,
     query: WsQuery,
     response: { status: 101, description: "switching protocols: the socket is held by the user's Durable Object" },
-    errors: ["unauthorized", "token_expired", "upgrade_required"],
+    errors: ["forbidden", "unauthorized", "token_expired", "upgrade_required"],
   },
   async (c, { query }) => {
+    // Before anything else: a page on a foreign site must not open a socket with a token it got hold of.
+    const origin = c.req.header("Origin");
+    if (!isAllowedOrigin(origin, c.env.CORS_ORIGINS ?? "", new URL(c.req.url).origin)) {
+      throw new ApiError("forbidden", `origin ${origin} may not open the WebSocket (CORS_ORIGINS)`);
+    }
     const offered = (c.req.header("Sec-WebSocket-Protocol") ?? "")
       .split(",")
       .map((p) => p.trim())
@@ -43,6 +49,7 @@ wsRoutes.get(
     const headers = new Headers(c.req.raw.headers);
     headers.set(HUB_HEADERS.userId, verified.userId);
     headers.set(HUB_HEADERS.deviceId, verified.deviceId);
+    headers.set(HUB_HEADERS.sessionId, verified.sessionId);
     headers.delete(HUB_HEADERS.protocol);
     // Browsers fail the handshake unless the server picks one of the offered subprotocols.
     const chosen = protocolToken ?? offered[0];

@@ -7,6 +7,7 @@ import {
   type ServerFrame,
 } from "../../protocol/index.js";
 import { ApiError } from "../http/api-error.js";
+import { retryAfterOf } from "../limits/rate-limited.js";
 import { markRead } from "../messaging/mark-read.js";
 import type { Actor, Runtime } from "../messaging/runtime.js";
 import { sendMessage } from "../messaging/send-message.js";
@@ -55,7 +56,11 @@ export async function handleClientFrame(rt: Runtime, actor: Actor, data: string 
     }
   } catch (error) {
     const clientMsgId = frame.type === "message.send" ? frame.clientMsgId : undefined;
-    if (error instanceof ApiError) return errorFrame(error.code, error.message, clientMsgId);
+    if (error instanceof ApiError) {
+      const frame = errorFrame(error.code, error.message, clientMsgId);
+      const retryAfter = retryAfterOf(error);
+      return retryAfter === undefined ? frame : { ...frame, retryAfter };
+    }
     console.error(`frame ${frame.type} from ${actor.userId}/${actor.deviceId} failed`, error);
     return errorFrame("internal", "internal error", clientMsgId);
   }
@@ -63,6 +68,17 @@ export async function handleClientFrame(rt: Runtime, actor: Actor, data: string 
 
 function errorFrame(code: string, message: string, clientMsgId?: string): ErrorFrame {
   return clientMsgId === undefined ? { type: "error", code, message } : { type: "error", code, message, clientMsgId };
+}
+
+/** The answer to a frame refused by LIMIT_FRAMES (not handled at all); a send's clientMsgId is kept. */
+export function rateLimitedFrame(data: string | ArrayBuffer, retryAfter: number): ErrorFrame {
+  let raw: unknown;
+  try {
+    raw = typeof data === "string" && data.length <= MAX_FRAME_BYTES ? JSON.parse(data) : undefined;
+  } catch {
+    raw = undefined;
+  }
+  return { ...errorFrame("rate_limited", `too many frames on this socket; try again in ${retryAfter} s`, clientMsgIdOf(raw)), retryAfter };
 }
 
 /** A malformed send still names its clientMsgId when it has a usable one, so the client can match the error. */

@@ -4,6 +4,8 @@
 export interface SocketAttachment {
   userId: string;
   deviceId: string;
+  /** The session of the token that opened it (absent on sockets opened before sessions were tracked). */
+  sessionId?: string;
   connectedAt: number;
 }
 

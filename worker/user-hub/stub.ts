@@ -15,6 +15,8 @@ export function userHub(env: Env, userId: string): DurableObjectStub<UserHub> {
 export const HUB_HEADERS = {
   userId: "X-EdgeIM-User-Id",
   deviceId: "X-EdgeIM-Device-Id",
+  /** The token's session: the object refuses an ended one and closes its sockets when it ends. */
+  sessionId: "X-EdgeIM-Session-Id",
   /** The Sec-WebSocket-Protocol to echo in the 101 answer (browsers require it). */
   protocol: "X-EdgeIM-Protocol",
 } as const;

@@ -1,9 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
-import { CLOSE_CODES, type ServerEvent, type ServerFrame } from "../../protocol/index.js";
-import type { Env } from "../env.js";
+import { CLOSE_CODES, type ServerEvent, type ServerFrame, type SessionEndReason } from "../../protocol/index.js";
+import { ApiError } from "../http/api-error.js";
+import { numberVar, type Env } from "../env.js";
+import { DEFAULT_MAX_SOCKETS_PER_USER, rateLimitOf, type RateLimit } from "../limits/limit-config.js";
+import { takeStoredToken } from "../limits/stored-bucket.js";
+import { takeToken, type Bucket, type Verdict } from "../limits/token-bucket.js";
 import type { Runtime } from "../messaging/runtime.js";
+import { database } from "../db/client.js";
+import { liveSessionIds, type EndedSession } from "../db/sessions.js";
+import { LiveSessions } from "./live-sessions.js";
 import { recheckEdgeDevices, recordEdgeDevices } from "./edge-presence.js";
-import { handleClientFrame } from "./frame-handler.js";
+import { handleClientFrame, rateLimitedFrame } from "./frame-handler.js";
 import { connectedDevices, readAttachment, writeAttachment } from "./socket-attachment.js";
 import { HUB_HEADERS } from "./stub.js";
 
@@ -18,6 +25,13 @@ export class UserHub extends DurableObject<Env> {
   private readonly socketQueues = new WeakMap<WebSocket, Promise<void>>();
   /** Presence updates run one at a time, so a quick open-close cannot record them out of order. */
   private presenceQueue: Promise<void> = Promise.resolve();
+  /** The user's live session ids: every request's session check asks here (live-sessions.ts). */
+  private readonly liveSessions = new LiveSessions((userId) => liveSessionIds(database(this.env.DB), userId, Date.now()));
+  /**
+   * LIMIT_FRAMES, per socket. In memory: hibernation (only after the socket was idle)
+   * forgets it, and an idle socket's bucket is refilling anyway.
+   */
+  private readonly frameBuckets = new WeakMap<WebSocket, Bucket>();
 
   /** The upgrade, forwarded by GET /api/ws after it verified the access token. */
   override async fetch(request: Request): Promise<Response> {
@@ -27,6 +41,16 @@ export class UserHub extends DurableObject<Env> {
     const userId = request.headers.get(HUB_HEADERS.userId);
     const deviceId = request.headers.get(HUB_HEADERS.deviceId);
     if (!userId || !deviceId) return new Response("missing identity", { status: 400 });
+    // The token's session is checked here, where the socket is accepted, so no logout can
+    // slip between the check and the accept (endSessions runs in this object too).
+    const sessionId = request.headers.get(HUB_HEADERS.sessionId) ?? "";
+    if (!(await this.liveSessions.isLive(userId, sessionId))) return sessionEndedAnswer();
+
+    // At most MAX_SOCKETS_PER_USER devices at once. The refused socket is told why, in a
+    // frame and a close code, since a browser cannot read a refused upgrade's status.
+    const maxSockets = numberVar(this.env.MAX_SOCKETS_PER_USER, DEFAULT_MAX_SOCKETS_PER_USER);
+    const otherDevices = connectedDevices(this.ctx.getWebSockets()).filter((d) => d !== deviceId);
+    if (otherDevices.length >= maxSockets) return refuseSocket(protocolOf(request), maxSockets);
 
     // One socket per device: the newest wins, the old one is told why it was closed.
     for (const old of this.ctx.getWebSockets(deviceId)) {
@@ -34,25 +58,59 @@ export class UserHub extends DurableObject<Env> {
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [deviceId]);
-    writeAttachment(server, { userId, deviceId, connectedAt: Date.now() });
+    writeAttachment(server, { userId, deviceId, sessionId, connectedAt: Date.now() });
     sendQuietly(server, { type: "ready", userId, deviceId });
     this.devicesChanged(userId);
 
-    const protocol = request.headers.get(HUB_HEADERS.protocol);
-    return new Response(null, {
-      status: 101,
-      webSocket: client,
-      headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {},
-    });
+    return new Response(null, { status: 101, webSocket: client, headers: protocolOf(request) });
+  }
+
+  /** One token of a rate limit of this object's user (or address): worker/limits/enforce-limit.ts. */
+  async takeToken(key: string, limit: RateLimit): Promise<Verdict> {
+    return takeStoredToken(this.ctx.storage, key, limit);
+  }
+
+  /** requireAuth's question (worker/auth/session-check.ts): is this session of the user live? */
+  async isSessionLive(userId: string, sessionId: string): Promise<boolean> {
+    return this.liveSessions.isLive(userId, sessionId);
+  }
+
+  /** A login opened a session (already written to D1). */
+  async sessionOpened(userId: string, sessionId: string): Promise<void> {
+    await this.liveSessions.opened(userId, sessionId);
+  }
+
+  /**
+   * Sessions ended (already revoked in D1): they stop passing the check, and their sockets
+   * get `session.ended` and close with 4003. Returns how many sockets were closed.
+   */
+  async endSessions(userId: string, ended: EndedSession[], reason: SessionEndReason): Promise<number> {
+    await this.liveSessions.ended(userId, ended.map((s) => s.id));
+    let closed = 0;
+    for (const session of ended) {
+      for (const ws of this.ctx.getWebSockets(session.deviceId)) {
+        const attachment = readAttachment(ws);
+        // A socket of a newer session of the same device stays open.
+        if (attachment?.sessionId !== undefined && attachment.sessionId !== session.id) continue;
+        sendQuietly(ws, { type: "session.ended", sessionId: session.id, deviceId: session.deviceId, reason });
+        closeQuietly(ws, CLOSE_CODES.sessionEnded, "session ended");
+        closed++;
+      }
+    }
+    if (closed > 0) this.devicesChanged(userId);
+    return closed;
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const actor = readAttachment(ws);
     if (!actor) return closeQuietly(ws, 1011, "socket without identity");
+    const { verdict, bucket } = takeToken(this.frameBuckets.get(ws), rateLimitOf(this.env, "frames"), Date.now());
+    this.frameBuckets.set(ws, bucket);
+    if (!verdict.allowed) return sendQuietly(ws, rateLimitedFrame(data, verdict.retryAfterSeconds));
     const previous = this.socketQueues.get(ws) ?? Promise.resolve();
     const next = previous.then(async () => {
       try {
-        const reply = await handleClientFrame(this.runtime(), actor, data);
+        const reply = await handleClientFrame(this.runtime(actor.userId), actor, data);
         if (reply) sendQuietly(ws, reply);
       } catch (error) {
         // handleClientFrame answers every failure itself; this only keeps the object alive.
@@ -101,8 +159,12 @@ export class UserHub extends DurableObject<Env> {
     await this.presenceQueue;
   }
 
-  private runtime(): Runtime {
-    return { env: this.env, waitUntil: (promise) => this.ctx.waitUntil(promise) };
+  private runtime(userId: string): Runtime {
+    return {
+      env: this.env,
+      waitUntil: (promise) => this.ctx.waitUntil(promise),
+      counters: { owner: userId, take: (key, limit) => this.takeToken(key, limit) },
+    };
   }
 
   private socketGone(ws: WebSocket): void {
@@ -128,6 +190,28 @@ function sendQuietly(ws: WebSocket, frame: ServerFrame): void {
   } catch {
     // The socket is closing; nothing to tell it.
   }
+}
+
+/** The Sec-WebSocket-Protocol to echo (browsers require it), as answer headers. */
+function protocolOf(request: Request): Record<string, string> {
+  const protocol = request.headers.get(HUB_HEADERS.protocol);
+  return protocol ? { "Sec-WebSocket-Protocol": protocol } : {};
+}
+
+/** Accepts the upgrade outside hibernation only to say why, then closes it. */
+function refuseSocket(headers: Record<string, string>, maxSockets: number): Response {
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  server.accept();
+  const message = `at most ${maxSockets} devices may be connected at once: close another one first`;
+  sendQuietly(server, { type: "error", code: "rate_limited", message });
+  closeQuietly(server, CLOSE_CODES.tooManySockets, "too many sockets");
+  return new Response(null, { status: 101, webSocket: client, headers });
+}
+
+/** The upgrade of an ended session (or of a user that no longer exists): 401, no socket. */
+function sessionEndedAnswer(): Response {
+  const error = new ApiError("unauthorized", "session ended (logged out, replaced or revoked): log in again");
+  return Response.json(error.toBody(), { status: error.status });
 }
 
 function closeQuietly(ws: WebSocket, code: number, reason: string): void {

@@ -78,8 +78,10 @@ export async function befriend(a: TestUser, b: TestUser): Promise<string> {
   return directConversationId(a.id, b.id);
 }
 
-export function createGroup(owner: TestUser, members: TestUser[]): Promise<GroupView> {
-  return owner.api.groups.create({ name: "Bridge crew", memberIds: members.map((m) => m.id) });
+/** A group with these members: each first lets anyone add them (groupAddPolicy), so all are added. */
+export async function createGroup(owner: TestUser, members: TestUser[]): Promise<GroupView> {
+  await Promise.all(members.map((m) => m.api.me.update({ groupAddPolicy: "anyone" })));
+  return (await owner.api.groups.create({ name: "Bridge crew", memberIds: members.map((m) => m.id) })).group;
 }
 
 export function sendText(from: TestUser, to: { userId: string } | { groupId: string }, text: string): Promise<Message> {

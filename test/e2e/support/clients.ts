@@ -24,6 +24,7 @@ export const PUSHED_EVENTS = [
   "group.updated",
   "group.joined",
   "group.removed",
+  "group.invited",
 ] as const satisfies readonly ServerEvent["type"][];
 
 const isPush = (frame: { type: string }): frame is ServerEvent => (PUSHED_EVENTS as readonly string[]).includes(frame.type);
@@ -156,6 +157,29 @@ export function connectCore(socketUrl: string, token: string): Promise<DeviceCli
 /** A device at the edge (its socket held by the user's Durable Object), through the SDK's edge transport. */
 export function connectEdge(token: string, workerUrl = inject("workerUrl")): Promise<DeviceClient> {
   return new DeviceClient().open(edgeTransport(new EdgeImApi({ baseUrl: workerUrl })), token);
+}
+
+/** The devices a test file opens, each closed at the end (pass closeAll to afterAll/afterEach). */
+export class Devices {
+  private readonly open: Array<{ close(): void }> = [];
+
+  async core(node: { socketUrl: string }, token: string): Promise<DeviceClient> {
+    return this.track(await connectCore(node.socketUrl, token));
+  }
+
+  async edge(token: string): Promise<DeviceClient> {
+    return this.track(await connectEdge(token));
+  }
+
+  /** Anything else with a close() to run at the end. */
+  track<T extends { close(): void }>(client: T): T {
+    this.open.push(client);
+    return client;
+  }
+
+  closeAll(): void {
+    for (const client of this.open.splice(0)) client.close();
+  }
 }
 
 /**

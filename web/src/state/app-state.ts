@@ -5,6 +5,7 @@ import type {
   ConversationSummary,
   Friend,
   FriendRequest,
+  GroupInvitation,
   GroupMember,
   GroupView,
   Me,
@@ -56,6 +57,8 @@ export interface AppState {
   incoming: FriendRequest[];
   outgoing: FriendRequest[];
   groups: GroupView[];
+  /** Group invitations waiting for my answer (from users I have not allowed to add me). */
+  invitations: GroupInvitation[];
   /** Per group id, once its member list was loaded. */
   members: Record<string, GroupMember[]>;
   /** Everyone the client has met, for names in system messages and group chats. */
@@ -98,6 +101,7 @@ function noUser() {
     incoming: [],
     outgoing: [],
     groups: [],
+    invitations: [],
     members: {},
     users: {},
     presence: {},

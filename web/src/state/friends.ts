@@ -70,6 +70,12 @@ export async function setRemark(userId: string, remark: string): Promise<void> {
   upsertFriend(await session.api().friends.update(userId, { remark }));
 }
 
+/** Blocks them: the friendship ends too (they are only told it ended). */
+export async function blockUser(userId: string): Promise<void> {
+  await session.api().blocks.block(userId);
+  appState.set((s) => ({ friends: s.friends.filter((f) => f.user.id !== userId) }));
+}
+
 export async function removeFriend(userId: string): Promise<void> {
   await session.api().friends.remove(userId);
   appState.set((s) => ({ friends: s.friends.filter((f) => f.user.id !== userId) }));

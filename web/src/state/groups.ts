@@ -1,7 +1,7 @@
 // Groups I am in and their member lists: loaded after every (re)connect, kept current by
 // group.* events; every action answers with the new state, which replaces the old.
-import type { CreateGroupBody, Group, GroupView } from "../../../protocol/index.js";
-import { appState } from "./app-state.js";
+import type { CreateGroupBody, Group, GroupInvitation, GroupView } from "../../../protocol/index.js";
+import { appState, notify } from "./app-state.js";
 import { removeConversation } from "./conversations.js";
 import { session } from "./session-handle.js";
 import { rememberUsers } from "./users.js";
@@ -38,8 +38,10 @@ export async function loadMembers(groupId: string): Promise<void> {
 }
 
 export async function createGroup(body: CreateGroupBody): Promise<GroupView> {
-  const group = await session.api().groups.create(body);
+  // Members who need to consent (their groupAddPolicy) are invited, not added: `invited`.
+  const { group, invited } = await session.api().groups.create(body);
   upsertGroup(group);
+  if (invited.length > 0) notify(invitedNotice(invited.length));
   void session.chat()?.sync();
   return group;
 }
@@ -55,8 +57,41 @@ export async function setMyNickname(groupId: string, nickname: string): Promise<
 }
 
 export async function invite(groupId: string, userIds: string[]): Promise<void> {
-  upsertGroup((await session.api().groups.invite(groupId, userIds)).group);
+  const { group, invited } = await session.api().groups.invite(groupId, userIds);
+  upsertGroup(group);
+  if (invited.length > 0) notify(invitedNotice(invited.length));
   await loadMembers(groupId);
+}
+
+const invitedNotice = (n: number) =>
+  n === 1 ? "1 person was invited: they join once they accept" : `${n} people were invited: they join once they accept`;
+
+/** Group invitations waiting for my answer, newest first. */
+export async function loadInvitations(): Promise<void> {
+  const invitations = await session.api().groups.invitations();
+  rememberUsers(invitations.map((i) => i.inviter));
+  appState.set({ invitations });
+}
+
+export function addInvitation(invitation: GroupInvitation): void {
+  rememberUsers([invitation.inviter]);
+  appState.set((s) => ({ invitations: [invitation, ...s.invitations.filter((i) => i.id !== invitation.id)] }));
+}
+
+function dropInvitation(invitationId: string): void {
+  appState.set((s) => ({ invitations: s.invitations.filter((i) => i.id !== invitationId) }));
+}
+
+export async function acceptInvitation(invitation: GroupInvitation): Promise<void> {
+  const group = await session.api().groups.acceptInvitation(invitation.id);
+  dropInvitation(invitation.id);
+  upsertGroup(group);
+  void session.chat()?.sync();
+}
+
+export async function declineInvitation(invitation: GroupInvitation): Promise<void> {
+  await session.api().groups.declineInvitation(invitation.id);
+  dropInvitation(invitation.id);
 }
 
 export async function kick(groupId: string, userId: string): Promise<void> {

@@ -5,7 +5,7 @@ import type { ServerEvent } from "../../../protocol/index.js";
 import { appState, notify } from "./app-state.js";
 import { applyMessage, applyMyRead, applyPeerRead, applyRecall, refreshMessages, removeConversation, setConversations } from "./conversations.js";
 import { addRequest, dropRequest, loadFriends, upsertFriend } from "./friends.js";
-import { applyGroupUpdate, forgetGroup, loadGroups, upsertGroup } from "./groups.js";
+import { addInvitation, applyGroupUpdate, forgetGroup, loadGroups, loadInvitations, upsertGroup } from "./groups.js";
 import { attempt } from "./errors.js";
 import { applyTyping, stopTyping } from "./typing.js";
 
@@ -35,7 +35,7 @@ export function bindLiveEvents(chat: ChatClient): () => void {
 }
 
 async function reloadLists(): Promise<void> {
-  await Promise.all([loadFriends(), loadGroups()]);
+  await Promise.all([loadFriends(), loadGroups(), loadInvitations()]);
   // Messages held before a reconnect may have been recalled meanwhile: show the SDK's view.
   for (const conversationId of Object.keys(appState.get().messages)) refreshMessages(conversationId);
 }
@@ -66,6 +66,10 @@ function applyServerEvent(event: ServerEvent): void {
       break;
     case "group.joined":
       upsertGroup(event.group);
+      break;
+    case "group.invited":
+      addInvitation(event.invitation);
+      notify(`${event.invitation.inviter.displayName} invited you to ${event.invitation.group.name}`);
       break;
     case "group.updated":
       applyGroupUpdate(event.group, event.me);

@@ -20,9 +20,13 @@ export async function startSession(): Promise<void> {
   session.setApi(api);
   appState.set({ transport: loadTransport() ?? { kind: "edge" } });
   void loadClientConfig();
-  // Signed out elsewhere, or the refresh token was refused: back to the login screen.
+  // The session ended on the server (logged out, ended from another device, a newer login on
+  // this device: the socket's `session.ended`), or the refresh token was refused: back to the
+  // login screen, saying why.
   api.onSessionChange((current) => {
-    if (current === null && appState.get().phase === "signed-in") void signOut("Your session ended. Please log in again.");
+    if (current === null && appState.get().phase === "signed-in") {
+      void signOut("You were signed out: this device's session ended (logged out or ended from another device). Please log in again.");
+    }
   });
   if (!api.isSignedIn()) {
     appState.set({ phase: "signed-out" });

@@ -1,7 +1,7 @@
 // One friend: my private remark for them, and removing them (asked twice).
 import { useState } from "preact/hooks";
 import { appState } from "../state/app-state.js";
-import { removeFriend, setRemark } from "../state/friends.js";
+import { blockUser, removeFriend, setRemark } from "../state/friends.js";
 import { useStore } from "../state/store.js";
 import { ConfirmButton } from "./ui/ConfirmButton.js";
 import { Dialog } from "./ui/Dialog.js";
@@ -44,6 +44,13 @@ export function FriendDialog({ userId, onClose }: { userId: string; onClose: () 
           question={`Remove ${friend.user.displayName}? Your conversation stays.`}
           confirmLabel="Remove"
           onConfirm={() => run(() => removeFriend(userId), true)}
+        />
+        <ConfirmButton
+          label="Block"
+          ariaLabel={`Block ${friend.user.displayName}`}
+          question={`Block ${friend.user.displayName}? You stop being friends, and they cannot message you, ask to be your friend again or add you to groups. They are not told.`}
+          confirmLabel="Block"
+          onConfirm={() => run(() => blockUser(userId), true)}
         />
       </div>
     </Dialog>

@@ -1,4 +1,4 @@
-// Settings: my display name, the gateway (switching reconnects at once), the theme, log out.
+// Settings: my display name, the gateway (switching reconnects at once), who may add me to groups, the theme, log out.
 import { useState } from "preact/hooks";
 import { applyTheme, loadTheme, type Theme, type TransportChoice } from "../app/preferences.js";
 import { appState, notify } from "../state/app-state.js";
@@ -54,6 +54,22 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           Apply connection
         </button>
       </form>
+      <label class="field">
+        <span>Who can add me to groups</span>
+        <select
+          value={me?.groupAddPolicy ?? "friends"}
+          onChange={(e) => {
+            const groupAddPolicy = e.currentTarget.value === "anyone" ? "anyone" : "friends";
+            void run(async () => {
+              await updateMyProfile({ groupAddPolicy });
+              notify(groupAddPolicy === "anyone" ? "Anyone can add you to groups" : "Only friends can add you; others invite you");
+            });
+          }}
+        >
+          <option value="friends">Friends only (others send an invitation)</option>
+          <option value="anyone">Anyone</option>
+        </select>
+      </label>
       <label class="field">
         <span>Theme</span>
         <select

@@ -21,9 +21,10 @@ export function Sidebar() {
   const tab = useStore(appState, (s) => s.tab);
   const conversations = useStore(appState, (s) => s.conversations);
   const incoming = useStore(appState, (s) => s.incoming);
+  const invitations = useStore(appState, (s) => s.invitations);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
-  const badges: Record<Tab, number> = { chats: unread, friends: incoming.length, groups: 0 };
+  const badges: Record<Tab, number> = { chats: unread, friends: incoming.length, groups: invitations.length };
 
   function onTabKey(event: KeyboardEvent) {
     // Arrow keys move between tabs, as the tabs pattern asks.
@@ -63,7 +64,7 @@ export function Sidebar() {
               <span class="badge">
                 <span class="visually-hidden">, </span>
                 {badges[t.id]}
-                <span class="visually-hidden">{t.id === "friends" ? " requests" : " unread"}</span>
+                <span class="visually-hidden">{t.id === "friends" ? " requests" : t.id === "groups" ? " invitations" : " unread"}</span>
               </span>
             )}
           </button>
