@@ -17,6 +17,8 @@ import { AmqpBus } from "./messaging/amqp-bus.js";
 import { Dispatcher } from "./messaging/dispatcher.js";
 import type { MessageBus } from "./messaging/message-bus.js";
 import { RedisRouteTable } from "./routing/redis-route-table.js";
+import { RedisSeenSignatures } from "./routing/redis-seen-signatures.js";
+import { ReplayGuard, type SeenSignatures } from "../server-auth/signing.js";
 import type { RouteTable } from "./routing/route-table.js";
 import { NodeStats } from "./stats.js";
 
@@ -40,7 +42,7 @@ async function connectCore(config: BridgeConfig, stats: NodeStats, logger: Logge
   const routes = new RedisRouteTable(redis);
   try {
     const bus = await AmqpBus.connect({ url: config.rabbitmqUrl!, prefetch: config.prefetch, logger, stats });
-    return { routes, bus };
+    return { routes, bus, seenSignatures: new RedisSeenSignatures(redis) };
   } catch (error) {
     await routes.close();
     throw error;
@@ -62,12 +64,15 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
   const mode = config.rabbitmqUrl && config.redisUrl ? "core" : "embedded";
   let routes: RouteTable;
   let bus: MessageBus;
+  let seenSignatures: SeenSignatures;
   if (mode === "core") {
-    ({ routes, bus } = await connectCore(config, stats, logger));
+    ({ routes, bus, seenSignatures } = await connectCore(config, stats, logger));
   } else {
     logger.warn("embedded mode: RABBITMQ_URL and REDIS_URL are not set, so this is a single node with in-process routing");
     routes = new MemoryRouteTable();
     bus = new InProcessBus(logger);
+    // Alone, the node's own memory is the whole core's.
+    seenSignatures = new ReplayGuard();
   }
 
   const worker = new WorkerClient(config.workerUrl, config.bridgeSecret);
@@ -83,6 +88,7 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
     stats,
     logger,
     localSocketCount: () => gateway.sockets.size,
+    seenSignatures,
   });
 
   /** No user is online through `gateway` any more (friends' `online`); best effort. */

@@ -5,7 +5,7 @@
 // so a signature is bound to who sends it to whom and to the endpoint, not only to the
 // body: a Worker -> bridge deliver cannot be replayed to the Worker's own /internal/deliver.
 // A call older or newer than SIGNATURE_MAX_SKEW_MS is refused, and a receiver refuses a
-// signature it already accepted (ReplayGuard, below) for as long as that call is fresh.
+// signature it already accepted (SeenSignatures, below) for as long as that call is fresh.
 // WebCrypto only: runs on workerd and Node alike.
 import type { z } from "zod";
 
@@ -84,26 +84,34 @@ export async function verifySignedCall(
 }
 
 /**
- * The signatures a receiver accepted, kept until their timestamp leaves the skew window:
- * a second call with one of them is a replay. In memory and bounded: past `capacity`
- * the oldest entries go first (a replay of an evicted call would pass again, so size it
- * above the calls a receiver takes in two minutes). One per receiving process; on the
- * Worker one per isolate, which isolates do not share (docs/PROTOCOL.md, 7).
+ * Where a receiver remembers the signatures it accepted, each until its call leaves the
+ * skew window: a second call with one of them is a replay. Shared by every receiver of
+ * one kind, so a replay sent to another node or isolate is refused too: Redis for the
+ * bridge nodes of a core, a Durable Object ledger for the Worker's isolates.
  */
-export class ReplayGuard {
+export interface SeenSignatures {
+  /** Records `signature` until `expiresAt` (Unix ms); false if it is recorded and still fresh. */
+  firstSeen(signature: string, expiresAt: number): boolean | Promise<boolean>;
+}
+
+/**
+ * SeenSignatures in one process's memory (an embedded node, which is alone), bounded: past
+ * `capacity` the oldest entries go first (a replay of an evicted call would pass again, so
+ * size it above the calls a receiver takes in two minutes).
+ */
+export class ReplayGuard implements SeenSignatures {
   private readonly seen = new Map<string, number>();
 
   constructor(private readonly capacity = 50_000) {}
 
-  /** Records `signature`; false if it was already seen and is still fresh. */
-  firstSeen(signature: string, timestamp: number, now = Date.now()): boolean {
+  firstSeen(signature: string, expiresAt: number, now = Date.now()): boolean {
     const expiry = this.seen.get(signature);
     if (expiry !== undefined && expiry >= now) return false;
     for (const [old, oldExpiry] of this.seen) {
       if (oldExpiry >= now && this.seen.size < this.capacity) break;
       this.seen.delete(old);
     }
-    this.seen.set(signature, timestamp + SIGNATURE_MAX_SKEW_MS);
+    this.seen.set(signature, expiresAt);
     return true;
   }
 
@@ -124,14 +132,14 @@ export async function openSignedJson<S extends z.ZodType>(
   secret: string,
   call: SignedCall,
   headers: { timestamp: string | null | undefined; signature: string | null | undefined },
-  replays: ReplayGuard,
+  replays: SeenSignatures,
   schema: S,
 ): Promise<{ ok: true; data: z.infer<S> } | ({ ok: false } & SignedJsonRefusal)> {
   const { timestamp, signature } = headers;
   if (!(await verifySignedCall(secret, call, timestamp, signature))) {
     return { ok: false, status: 401, code: "unauthorized", message: "missing, stale or invalid signature" };
   }
-  if (!replays.firstSeen(signature!, Number(timestamp))) {
+  if (!(await replays.firstSeen(signature!, Number(timestamp) + SIGNATURE_MAX_SKEW_MS))) {
     return { ok: false, status: 401, code: "unauthorized", message: "replayed call" };
   }
   let json: unknown;

@@ -5,6 +5,7 @@ export interface Env {
   DB: D1Database;
   FILES: R2Bucket;
   USER_HUB: DurableObjectNamespace;
+  SIGNATURE_LEDGER: DurableObjectNamespace;
   AUTH_SECRET: string;
   BRIDGE_SECRET?: string;
   BRIDGE_URL?: string;

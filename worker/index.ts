@@ -5,6 +5,7 @@ import type { Env } from "./env.js";
 import { removeUnsentUploads } from "./files/unsent-uploads.js";
 
 export { UserHub } from "./user-hub/user-hub.js";
+export { SignatureLedger } from "./bridge-link/signature-ledger.js";
 
 export default {
   fetch: app.fetch,

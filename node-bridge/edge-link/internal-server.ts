@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { DeliverRequest, EDGE_NODE_ID, EdgePresenceRequest, SessionEndedRequest, WORKER_ORIGIN } from "../../protocol/index.js";
-import { ReplayGuard, SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson, type SignedCallDirection } from "../../server-auth/signing.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson, type SeenSignatures, type SignedCallDirection } from "../../server-auth/signing.js";
 import type { Dispatcher } from "../messaging/dispatcher.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
@@ -23,6 +23,8 @@ export interface InternalServerDeps {
   stats: NodeStats;
   logger: Logger;
   localSocketCount: () => number;
+  /** Signatures accepted by any node of the core (Redis), or by this one alone (embedded). */
+  seenSignatures: SeenSignatures;
 }
 
 class HttpError extends Error {
@@ -53,7 +55,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 async function signedJson<T extends z.ZodType>(
   request: IncomingMessage,
   secret: string,
-  replays: ReplayGuard,
+  replays: SeenSignatures,
   schema: T,
   direction: SignedCallDirection = "worker->bridge",
 ): Promise<z.infer<T>> {
@@ -76,9 +78,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 }
 
 export function createInternalServer(deps: InternalServerDeps): Server {
-  const { bridgeSecret, dispatcher, routes, stats, logger } = deps;
-  /** Signatures this node accepted: a second call with one is a replay (in memory, bounded). */
-  const replays = new ReplayGuard();
+  const { bridgeSecret, dispatcher, routes, stats, logger, seenSignatures: replays } = deps;
   const signed = <T extends z.ZodType>(request: IncomingMessage, schema: T, direction?: SignedCallDirection) =>
     signedJson(request, bridgeSecret, replays, schema, direction);
 

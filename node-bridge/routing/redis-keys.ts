@@ -21,6 +21,8 @@ export const redisKeys = {
   nodes: () => `${KEY_PREFIX}nodes`,
   /** SET of user ids with at least one route; SCARD = online count (seed 002). */
   online: () => `${KEY_PREFIX}online`,
+  /** STRING with a TTL: a signed call's signature, accepted once by whichever node got it. */
+  seenSignature: (signature: string) => `${KEY_PREFIX}sig:${signature}`,
 } as const;
 
 /** The member of `nodeDevices` for one device. */

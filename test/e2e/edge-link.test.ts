@@ -133,6 +133,17 @@ describe("forged calls are refused", () => {
     }
   });
 
+  it.skipIf(inject("servicesMissing"))("a call one node took is a replay at every other node of the core (Redis)", async () => {
+    const [first, second] = await Promise.all([pool.start("replay-a"), pool.start("replay-b")]);
+    const path = "/internal/deliver";
+    const body = JSON.stringify({ event, userIds: [randomUUID()] });
+    const signed = await sign(bridgeSecret(), "worker->bridge", path, body);
+    expect((await post(`${first.internalUrl}${path}`, body, signed)).status).toBe(200);
+    const replayed = await post(`${second.internalUrl}${path}`, body, signed);
+    expect(replayed.status).toBe(401);
+    expect(((await replayed.json()) as { error: { message: string } }).error.message).toBe("replayed call");
+  });
+
   it("the Worker refuses a forged, reflected or replayed /internal/deliver", async () => {
     const path = "/internal/deliver";
     const url = `${inject("workerUrl")}${path}`;

@@ -7,7 +7,8 @@
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
 import { CorePresenceRequest, EDGE_NODE_ID, EdgeDeliverRequest, WORKER_ORIGIN } from "../../protocol/index.js";
-import { ReplayGuard, SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson } from "../../server-auth/signing.js";
+import { signatureLedger } from "./signature-ledger.js";
 import { database } from "../db/client.js";
 import { findUserById } from "../db/users.js";
 import { pushToEdge } from "../delivery/deliver.js";
@@ -17,13 +18,6 @@ import { clearGatewayPresence, recordGatewayPresence } from "../messaging/presen
 
 /** The bridge's largest call: an event for 10,000 users. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-
-/**
- * Signatures this isolate accepted, refused if seen again while fresh. Isolates share no
- * memory: a replay that lands on another isolate within the 60 s window is not caught
- * (docs/PROTOCOL.md, 7). Kept small: an isolate takes few internal calls.
- */
-const replays = new ReplayGuard(10_000);
 
 const app = new Hono<AppEnv>();
 
@@ -37,7 +31,7 @@ async function signedBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): P
     c.env.BRIDGE_SECRET ?? "",
     { direction: "bridge->worker", method: c.req.method, path: c.req.path, body },
     { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) },
-    replays,
+    signatureLedger(c.env),
     schema,
   );
   if (!opened.ok) throw new ApiError(opened.code, opened.message);
