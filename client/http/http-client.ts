@@ -44,6 +44,7 @@ export class HttpClient {
     try {
       return await this.attempt(method, path, options, token);
     } catch (error) {
+      if (token && error instanceof ApiError && error.code === "unauthorized") this.session.ended(token);
       if (!(token && error instanceof ApiError && error.code === "token_expired")) throw error;
       await this.session.renew(token);
       return this.attempt(method, path, options, this.session.accessToken());

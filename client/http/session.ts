@@ -63,6 +63,15 @@ export class Session {
     if (this.accessToken() === expired) await this.refresh();
   }
 
+  /**
+   * The server refused `token` as `unauthorized` (not expired: its session ended, by a
+   * logout or a revocation on another device): sign out, unless a newer pair was stored
+   * meanwhile (another tab logged in again).
+   */
+  ended(token: string): void {
+    if (this.accessToken() === token) this.clear();
+  }
+
   /** An access token valid for at least `minValidityMs` more, refreshed first if needed. */
   async validAccessToken(minValidityMs: number): Promise<string> {
     const stored = this.store.load();

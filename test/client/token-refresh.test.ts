@@ -51,6 +51,20 @@ describe("token refresh", () => {
     expect(signedOut).toHaveLength(1);
   });
 
+  it("a session ended from another device signs an HTTP-only client out at its next call", async () => {
+    const ivy = await registerUser("ivy", { deviceId: "phone" });
+    const laptop = new EdgeImApi({ baseUrl: inject("workerUrl"), deviceId: "laptop" });
+    await laptop.auth.login({ username: ivy.user.username, password: ivy.password });
+    const signedOut: Array<unknown> = [];
+    ivy.api.onSessionChange((session) => session === null && signedOut.push(session));
+
+    await laptop.me.endSession("phone");
+    await expect(ivy.api.me.get()).rejects.toMatchObject({ code: "unauthorized", status: 401 });
+    expect(ivy.api.isSignedIn()).toBe(false);
+    expect(signedOut).toHaveLength(1);
+    expect((await laptop.me.get()).id).toBe(ivy.user.id);
+  });
+
   it("two tabs sharing one localStorage: a tab that loses the refresh race adopts the winner's tokens", async () => {
     const eve = await registerUser("eve");
     const items = new Map<string, string>();
