@@ -107,6 +107,12 @@ export class ConnectionLoop {
           this.api.auth.forget();
           break;
         }
+        if (outcome.reason === "refused") {
+          // A deployment setting (the allowed origins), not a passing fault: stop, say why.
+          this.running = false;
+          this.hooks.error(new ApiError("forbidden", `the gateway refused this client: ${outcome.detail}`, 403));
+          break;
+        }
         if (outcome.wentLive) {
           attempt = 0;
           retriedAfterRefresh = false;

@@ -57,7 +57,8 @@ export function edgeTransport(api: EdgeImApi, WebSocketImpl: typeof WebSocket = 
 
 /**
  * `GET /api/ws` without an upgrade checks the token like the handshake does: 401 names
- * token_expired or unauthorized; 426 means the token is fine and the failure was elsewhere.
+ * token_expired or unauthorized, 403 a refused Origin; 426 means the token is fine and the
+ * failure was elsewhere.
  */
 async function whyRefused(api: EdgeImApi, accessToken: string): Promise<Disconnect> {
   try {
@@ -66,6 +67,8 @@ async function whyRefused(api: EdgeImApi, accessToken: string): Promise<Disconne
     if (error instanceof ApiError && (error.code === "token_expired" || error.code === "unauthorized")) {
       return { reason: "auth", code: error.code === "token_expired" ? "token_expired" : "unauthorized" };
     }
+    // The page's Origin is not on the Worker's allow-list (CORS_ORIGINS).
+    if (error instanceof ApiError && error.code === "forbidden") return { reason: "refused", detail: error.message };
   }
   return { reason: "lost", detail: "the socket did not open" };
 }

@@ -37,7 +37,9 @@ export function socketIoTransport(url: string): Transport {
       });
       socket.on("connect_error", (error) => {
         const code = (error as Error & { data?: { code?: unknown } }).data?.code;
-        end(code === "token_expired" || code === "unauthorized" ? { reason: "auth", code } : { reason: "lost", detail: error.message });
+        if (code === "token_expired" || code === "unauthorized") return end({ reason: "auth", code });
+        if (code === "forbidden_origin") return end({ reason: "refused", detail: error.message });
+        end({ reason: "lost", detail: error.message });
       });
       // The gateway disconnects right after it: this says why.
       socket.on("session.ended", () => end({ reason: "ended" }));

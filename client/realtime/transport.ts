@@ -6,12 +6,15 @@ import type { ClientFrame } from "../../protocol/index.js";
  * - `ended`: the session ended on the server (`session.ended`, edge close code 4003: logout,
  *   a newer login on this device, ended from another device): sign out, never reconnect;
  * - `auth`: the handshake was refused for the token: refresh it, then reconnect;
+ * - `refused`: the gateway will not take this client at all (its page's Origin is not allowed):
+ *   retrying cannot help, so stay closed and say why;
  * - `lost`: anything else (network, server restart, no `ready` in time): reconnect with backoff.
  */
 export type Disconnect =
   | { reason: "replaced" }
   | { reason: "ended" }
   | { reason: "auth"; code: "token_expired" | "unauthorized" }
+  | { reason: "refused"; detail: string }
   | { reason: "lost"; detail: string };
 
 export interface ConnectionHandlers {

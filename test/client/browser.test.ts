@@ -7,6 +7,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { chromiumMissing, launchChromium } from "../browser/support/chromium.js";
 import { registerUser } from "../e2e/support/api.js";
+import { NodePool } from "../e2e/support/nodes.js";
 
 describe.skipIf(chromiumMissing() || inject("servicesMissing"))("the SDK in Chromium", () => {
   let browser: Browser;
@@ -120,5 +121,38 @@ describe.skipIf(chromiumMissing() || inject("servicesMissing"))("the SDK in Chro
       "from the browser, Socket.IO",
     ]);
     await page.close();
+  }, 60_000);
+
+  it("a gateway that refuses the page's Origin: the ChatClient stops and says why instead of retrying", async () => {
+    const nodes = new NodePool();
+    try {
+      const strict = await nodes.start("strict-origin", { allowedOrigins: ["https://chat.elsewhere.example"] });
+      const user = await registerUser("origin");
+      const page = await browser.newPage();
+      await page.goto(`${inject("workerUrl")}/api/client-config`);
+      await page.addScriptTag({ content: bundle });
+      const outcome = await page.evaluate(
+        async ({ socketIoUrl, username }) => {
+          const { EdgeImApi, MemoryTokenStore, ChatClient } = (globalThis as unknown as { EdgeImSdk: typeof import("../../client/index.js") }).EdgeImSdk;
+          const api = new EdgeImApi({ baseUrl: location.origin, tokens: new MemoryTokenStore(), deviceId: "refused" });
+          await api.auth.login({ username, password: "correct horse battery" });
+          const chat = new ChatClient({ api, transport: { kind: "socket.io", url: socketIoUrl }, backoff: { baseMs: 50, capMs: 100 } });
+          const statuses: string[] = [];
+          chat.on("status", (s) => statuses.push(s));
+          const error = new Promise<string>((resolve) => chat.on("error", (e) => resolve(`${(e as { code?: string }).code}: ${e.message}`)));
+          void chat.connect().catch(() => undefined);
+          const said = await error;
+          // Given the backoff of 50-100 ms, a retrying client would have tried again many times by now.
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          return { said, statuses };
+        },
+        { socketIoUrl: strict.socketUrl, username: user.username },
+      );
+      expect(outcome.said).toMatch(/^forbidden: /);
+      expect(outcome.statuses).toEqual(["connecting", "closed"]);
+      await page.close();
+    } finally {
+      await nodes.stopAll();
+    }
   }, 60_000);
 });
