@@ -21,6 +21,8 @@ import { RedisSeenSignatures } from "./routing/redis-seen-signatures.js";
 import { ReplayGuard, type SeenSignatures } from "../server-auth/signing.js";
 import type { RouteTable } from "./routing/route-table.js";
 import { NodeStats } from "./stats.js";
+import { healthRoutes } from "./health/health-routes.js";
+import { Readiness, type CoreConnections } from "./health/readiness.js";
 
 export interface BridgeNode {
   nodeId: string;
@@ -36,13 +38,20 @@ export interface BridgeNode {
 }
 
 async function connectCore(config: BridgeConfig, stats: NodeStats, logger: Logger) {
-  const redis = new Redis(config.redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = new Redis(config.redisUrl!, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+    // Reconnect fast (100, 200, 400 ms, then every 500 ms): ioredis's default waits up to
+    // 2 s between tries, and every push waits on Redis. A refused connect costs nothing.
+    retryStrategy: (times: number) => Math.min(50 * 2 ** times, 500),
+  });
   redis.on("error", (error: Error) => logger.warn({ err: error }, "redis error"));
   await redis.connect();
   const routes = new RedisRouteTable(redis);
   try {
     const bus = await AmqpBus.connect({ url: config.rabbitmqUrl!, prefetch: config.prefetch, logger, stats });
-    return { routes, bus, seenSignatures: new RedisSeenSignatures(redis) };
+    const connections = { rabbitmq: () => bus.isConnected, redis: () => redis.status === "ready" };
+    return { routes, bus, seenSignatures: new RedisSeenSignatures(redis), connections };
   } catch (error) {
     await routes.close();
     throw error;
@@ -60,13 +69,15 @@ async function listen(server: Server, host: string, port: number): Promise<strin
 }
 
 export async function startBridgeNode(config: BridgeConfig, logger: Logger): Promise<BridgeNode> {
-  const stats = new NodeStats();
+  const stats = new NodeStats({ nodeId: config.nodeId });
   const mode = config.rabbitmqUrl && config.redisUrl ? "core" : "embedded";
   let routes: RouteTable;
   let bus: MessageBus;
   let seenSignatures: SeenSignatures;
+  /** Readiness checks of RabbitMQ and Redis; none in embedded mode. */
+  let connections: CoreConnections | undefined;
   if (mode === "core") {
-    ({ routes, bus, seenSignatures } = await connectCore(config, stats, logger));
+    ({ routes, bus, seenSignatures, connections } = await connectCore(config, stats, logger));
   } else {
     logger.warn("embedded mode: RABBITMQ_URL and REDIS_URL are not set, so this is a single node with in-process routing");
     routes = new MemoryRouteTable();
@@ -75,9 +86,14 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
     seenSignatures = new ReplayGuard();
   }
 
-  const worker = new WorkerClient(config.workerUrl, config.bridgeSecret);
-  const dispatcher = new Dispatcher(routes, bus, stats, logger);
-  const httpServer = createServer();
+  const worker = new WorkerClient(config.workerUrl, config.bridgeSecret, stats.metrics);
+  const readiness = new Readiness(connections, worker);
+  const answerHealth = healthRoutes({ nodeId: config.nodeId, mode, readiness }, { root: true });
+  const dispatcher = new Dispatcher(routes, bus, stats, logger, (userId) => gateway.sockets.hasUser(userId));
+  // Load balancers' probes on the public port; Socket.IO takes /socket.io/ before this runs.
+  const httpServer = createServer((request, response) => {
+    if (!answerHealth(request, response)) response.writeHead(404, { "Content-Type": "application/json" }).end('{"error":{"code":"not_found"}}');
+  });
   const gateway = new SocketGateway(httpServer, { ...config, routes, worker, stats, logger });
   const internalServer = createInternalServer({
     nodeId: config.nodeId,
@@ -89,7 +105,9 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
     logger,
     localSocketCount: () => gateway.sockets.size,
     seenSignatures,
+    readiness,
   });
+  stats.metrics.socketCount = () => gateway.sockets.size;
 
   /** No user is online through `gateway` any more (friends' `online`); best effort. */
   const reportGone = (gateway: string) =>
@@ -131,6 +149,13 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
       logger.warn({ err: error }, "heartbeat failed");
     }
   };
+  // Redis is back, maybe empty (restarted without persistence, failed over): write the
+  // liveness key and every local route now, not at the next heartbeat.
+  routes.onReconnected?.(() => {
+    logger.info("redis ready again; re-registering local routes");
+    lapsed = true;
+    void beat();
+  });
   const heartbeat = setInterval(() => void beat(), Math.max(250, Math.floor(config.nodeTtlMs / 3)));
   heartbeat.unref();
 
@@ -143,10 +168,13 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
     (stopping ??= (async () => {
       logger.info("shutting down: stop accepting, drain, remove routes, close");
       gateway.stopAccepting();
+      readiness.markStopping();
       clearInterval(heartbeat);
       const internalClosed = new Promise<void>((resolve) => internalServer.close(() => resolve()));
       internalServer.closeIdleConnections();
       await routes.removeNode(config.nodeId).catch((error: unknown) => logger.warn({ err: error }, "could not remove routes"));
+      // The reports already queued first (bounded), so `gone` is the last word.
+      await gateway.settlePresence(2_000);
       await reportGone(config.nodeId);
       await bus.drain();
       await gateway.close();

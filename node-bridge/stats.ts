@@ -1,6 +1,18 @@
 // Counters a node exposes on GET /internal/stats. The tests read them to prove that a
 // message crossed the broker once per target node, and operators to spot failures.
+// The same counts feed the Prometheus metrics of GET /metrics (metrics.ts).
+import { NodeMetrics } from "./metrics.js";
+
 export class NodeStats {
+  /** Prometheus metrics; with a node id, also the process's (event-loop lag, memory, GC). */
+  readonly metrics: NodeMetrics;
+
+  constructor(options: { nodeId?: string } = {}) {
+    this.metrics = new NodeMetrics(this, options);
+  }
+
+  /** Envelopes consumed, by routing key (this node's id, or `edge`). */
+  readonly consumedByTarget = new Map<string, number>();
   /** Envelopes published, by routing key (= target node id). */
   readonly publishedByNode = new Map<string, number>();
   /** Envelopes taken from this node's queue and pushed to local sockets. */
@@ -18,9 +30,20 @@ export class NodeStats {
   publishFailures = 0;
   /** Envelopes the broker returned: no queue bound to the target node any more. */
   unroutable = 0;
+  /**
+   * Recipients a look-up found no live route for although they are online: in the online
+   * set (a route lost, or pointing at a dead node not swept yet), or connected to this very
+   * node (its route not written again yet after Redis came back empty).
+   */
+  routeMisses = 0;
 
   countPublish(nodeId: string): void {
     this.publishedByNode.set(nodeId, (this.publishedByNode.get(nodeId) ?? 0) + 1);
+  }
+
+  /** One envelope taken from the queue of routing key `target`. */
+  countConsumed(target: string): void {
+    this.consumedByTarget.set(target, (this.consumedByTarget.get(target) ?? 0) + 1);
   }
 
   toJSON() {
@@ -34,6 +57,7 @@ export class NodeStats {
       edgeLoopsDropped: this.edgeLoopsDropped,
       publishFailures: this.publishFailures,
       unroutable: this.unroutable,
+      routeMisses: this.routeMisses,
     };
   }
 }

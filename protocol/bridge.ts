@@ -11,6 +11,13 @@ export const EDGE_NODE_ID = "edge";
  */
 export const WORKER_ORIGIN = "worker";
 
+/**
+ * A request id (the Worker's `X-Request-Id`) carried along a delivery for log correlation:
+ * the header of the signed calls (outside the signature) and the envelope's `traceId`.
+ */
+export const TraceId = z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/);
+export const TRACE_HEADER = "X-Request-Id";
+
 /** A device to leave out of a push: the one that sent the message already has its ack. */
 export const DeviceRef = z.object({ userId: Id, deviceId: DeviceId });
 
@@ -59,13 +66,28 @@ export const GatewayNodeId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
  * - `{ gateway, userId, online }`: the user's first device connected to node `gateway`
  *   (online) or their last one there disconnected (offline);
  * - `{ gateway, gone: true }`: node `gateway` is gone (swept as dead, shut down, or just
- *   (re)started under that id): none of its users are online through it any more.
+ *   (re)started under that id): none of its users are online through it any more;
+ * - `{ gateway, lease: true }`: node `gateway` is alive. A node's rows count only while its
+ *   lease runs (PRESENCE_LEASE_MS from the last renewal or `online` report); the node renews
+ *   every PRESENCE_LEASE_RENEW_MS. The answer is `{ ok, lapsed }`: `lapsed` is true when the
+ *   lease had run out (or never existed), and its rows may have been cleared, so the node
+ *   reports each of its users online again.
  */
 export const CorePresenceRequest = z.union([
   z.object({ gateway: GatewayNodeId, userId: Id, online: z.boolean() }).strict(),
   z.object({ gateway: GatewayNodeId, gone: z.literal(true) }).strict(),
+  z.object({ gateway: GatewayNodeId, lease: z.literal(true) }).strict(),
 ]);
 export type CorePresenceRequest = z.infer<typeof CorePresenceRequest>;
+
+/** How long a core gateway's presence rows count after its last renewal. */
+export const PRESENCE_LEASE_MS = 30_000;
+/** How often a node renews its lease: two renewals may fail before its users go offline. */
+export const PRESENCE_LEASE_RENEW_MS = 10_000;
+
+/** The Worker's answer to a lease renewal. */
+export const PresenceLeaseAnswer = z.object({ ok: z.literal(true), lapsed: z.boolean() });
+export type PresenceLeaseAnswer = z.infer<typeof PresenceLeaseAnswer>;
 
 /**
  * Bridge -> Worker: `POST {WORKER_URL}/internal/deliver`, signed. The same body as the
@@ -89,5 +111,7 @@ export const Envelope = z.object({
   recipients: z.array(z.object({ userId: Id, deviceIds: z.array(DeviceId).optional() })).min(1),
   exceptDevice: DeviceRef.optional(),
   event: ServerEvent,
+  /** The request id of the call that caused this delivery, for log correlation only (a malformed one is dropped, never the envelope). */
+  traceId: TraceId.optional().catch(undefined),
 });
 export type Envelope = z.infer<typeof Envelope>;

@@ -18,3 +18,4 @@ export * from "./frames.js";
 export * from "./bridge.js";
 export * from "./socket-io.js";
 export * from "./client-config.js";
+export * from "./health.js";

@@ -29,6 +29,8 @@ export interface WorkerVars {
   AUTH_SECRET: string;
   BRIDGE_SECRET: string;
   BRIDGE_URL: string;
+  /** Several bridge nodes, comma-separated (takes precedence over BRIDGE_URL). */
+  BRIDGE_URLS?: string;
   /** The public Socket.IO gateway the web client offers (GET /api/client-config). */
   SOCKET_IO_URL?: string;
   /** Rate limits ("count/seconds", docs/API.md "Limits"): every user here comes from 127.0.0.1. */

@@ -3,7 +3,9 @@ import type { AppEnv } from "./env.js";
 import { ApiError } from "./http/api-error.js";
 import { jsonBodyLimit } from "./http/body-limit.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
+import { logJson } from "./logging/request-context.js";
 import { corsForConfiguredOrigins } from "./middleware/cors-origins.js";
+import { requestLog } from "./middleware/request-log.js";
 import { authRoutes } from "./routes/auth.js";
 import { meRoutes } from "./routes/me.js";
 import { userRoutes } from "./routes/users.js";
@@ -18,14 +20,18 @@ import { messageRoutes } from "./routes/messages.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { fileRoutes } from "./routes/files.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
+import { healthRoutes } from "./routes/health.js";
 import { wsRoutes } from "./routes/ws.js";
 import { bridgeLinkRoutes } from "./bridge-link/internal-routes.js";
 import { typingRoutes } from "./bridge-link/typing-route.js";
 
 /** Every resource router, mounted at its own prefix. */
-const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, blockRoutes, groupInvitationRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
+const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, blockRoutes, groupInvitationRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, healthRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
 
 export const app = new Hono<AppEnv>();
+
+// First of all: the request id (X-Request-Id) and one JSON log line per request.
+app.use("*", requestLog);
 
 // CORS first, so preflights and every answer (errors and 413s included) carry its headers.
 // Only the public API: /internal/* is server-to-server and never answers a browser.
@@ -47,6 +53,6 @@ app.onError((error, c) => {
     return c.json(error.toBody(), error.status as 400, error.headers);
   }
   // Anything else is our fault, never the client's: log it and say so without details.
-  console.error("unhandled error", c.req.method, c.req.path, error);
+  logJson("error", "unhandled error", { method: c.req.method, path: c.req.path, error, stack: error instanceof Error ? error.stack : undefined });
   return c.json(new ApiError("internal", "internal error").toBody(), 500);
 });

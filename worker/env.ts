@@ -8,7 +8,10 @@ export interface Env {
   SIGNATURE_LEDGER: DurableObjectNamespace;
   AUTH_SECRET: string;
   BRIDGE_SECRET?: string;
+  /** One bridge node's internal address; the one-element form of BRIDGE_URLS (used when that is empty). */
   BRIDGE_URL?: string;
+  /** The bridge nodes' internal addresses, comma-separated, in order of preference (worker/bridge-link/bridge-client.ts). */
+  BRIDGE_URLS?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
   REFRESH_REUSE_GRACE_SECONDS?: string;

@@ -8,6 +8,7 @@ import { clientConfigApi } from "./client-config.js";
 import { conversationsApi } from "./conversations.js";
 import { filesApi } from "./files.js";
 import { friendsApi } from "./friends.js";
+import { healthApi } from "./health.js";
 import { groupsApi } from "./groups.js";
 import { meApi } from "./me.js";
 import { messagesApi } from "./messages.js";
@@ -40,6 +41,8 @@ export class EdgeImApi {
   readonly files: ReturnType<typeof filesApi>;
   /** GET /api/client-config: the Socket.IO gateway address and the recall window. */
   readonly clientConfig: ReturnType<typeof clientConfigApi>;
+  /** GET /api/health: the Worker is up and reaches D1. */
+  readonly health: ReturnType<typeof healthApi>;
 
   constructor(options: EdgeImApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -59,6 +62,7 @@ export class EdgeImApi {
     this.conversations = conversationsApi(this.http);
     this.files = filesApi(this.http);
     this.clientConfig = clientConfigApi(this.http);
+    this.health = healthApi(this.http);
   }
 
   isSignedIn(): boolean {

@@ -1,12 +1,15 @@
 // The node's internal HTTP server: calls from the Worker (POST /internal/deliver) and
 // from the users' Durable Objects (POST /internal/presence), both signed with
-// BRIDGE_SECRET (server-auth/signing.ts). Read-only GET /internal/health and /internal/stats
-// serve operators and tests. Bind it to a private address: it is not for clients.
+// BRIDGE_SECRET (server-auth/signing.ts). Read-only GET /internal/health, /internal/stats,
+// /healthz, /readyz and /metrics (Prometheus) serve operators and tests. Bind it to a
+// private address: it is not for clients.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { DeliverRequest, EDGE_NODE_ID, EdgePresenceRequest, SessionEndedRequest, WORKER_ORIGIN } from "../../protocol/index.js";
+import { DeliverRequest, EDGE_NODE_ID, EdgePresenceRequest, SessionEndedRequest, TRACE_HEADER, TraceId, WORKER_ORIGIN } from "../../protocol/index.js";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, openSignedJson, type SeenSignatures, type SignedCallDirection } from "../../server-auth/signing.js";
+import { healthRoutes } from "../health/health-routes.js";
+import type { Readiness } from "../health/readiness.js";
 import type { Dispatcher } from "../messaging/dispatcher.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
@@ -25,6 +28,8 @@ export interface InternalServerDeps {
   localSocketCount: () => number;
   /** Signatures accepted by any node of the core (Redis), or by this one alone (embedded). */
   seenSignatures: SeenSignatures;
+  /** GET /readyz: the core connections and the Worker. */
+  readiness: Readiness;
 }
 
 class HttpError extends Error {
@@ -73,6 +78,12 @@ async function signedJson<T extends z.ZodType>(
   return opened.data;
 }
 
+/** The caller's request id (X-Request-Id, outside the signature), if well-formed: log correlation only. */
+function traceIdOf(request: IncomingMessage): string | undefined {
+  const parsed = TraceId.safeParse(request.headers[TRACE_HEADER.toLowerCase()]);
+  return parsed.success ? parsed.data : undefined;
+}
+
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
 }
@@ -88,7 +99,7 @@ export function createInternalServer(deps: InternalServerDeps): Server {
     switch (key) {
       case "POST /internal/deliver": {
         const delivery = await signed(request, DeliverRequest);
-        const result = await dispatcher.dispatch({ ...delivery, origin: WORKER_ORIGIN });
+        const result = await dispatcher.dispatch({ ...delivery, origin: WORKER_ORIGIN, traceId: traceIdOf(request) });
         return send(response, 200, { ok: true, ...result });
       }
       case "POST /internal/session-ended": {
@@ -100,6 +111,7 @@ export function createInternalServer(deps: InternalServerDeps): Server {
           userIds: [userId],
           onlyDevice: { userId, deviceId },
           origin: WORKER_ORIGIN,
+          traceId: traceIdOf(request),
         });
         return send(response, 200, { ok: true, ...result });
       }
@@ -110,6 +122,11 @@ export function createInternalServer(deps: InternalServerDeps): Server {
       }
       case "GET /internal/health":
         return send(response, 200, { ok: true, nodeId: deps.nodeId, mode: deps.mode });
+      case "GET /metrics": {
+        const text = await stats.metrics.scrape();
+        response.writeHead(200, { "Content-Type": stats.metrics.registry.contentType }).end(text);
+        return;
+      }
       case "GET /internal/stats":
         return send(response, 200, {
           nodeId: deps.nodeId,
@@ -123,7 +140,9 @@ export function createInternalServer(deps: InternalServerDeps): Server {
     }
   }
 
+  const answerHealth = healthRoutes({ nodeId: deps.nodeId, mode: deps.mode, readiness: deps.readiness }, { root: false });
   return createServer((request, response) => {
+    if (answerHealth(request, response)) return;
     route(request, response).catch((error: unknown) => {
       if (error instanceof HttpError) return send(response, error.status, { error: { code: error.code, message: error.message } });
       logger.error({ err: error, url: request.url }, "internal call failed");

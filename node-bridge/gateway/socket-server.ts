@@ -2,7 +2,7 @@
 // node` on connect and removes it on disconnect, and pushes envelopes to local sockets.
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { Server, type DefaultEventsMap } from "socket.io";
+import { Server, type DefaultEventsMap, type ExtendedError } from "socket.io";
 import type { ClientToServerEvents, Envelope, ServerToClientEvents } from "../../protocol/index.js";
 import type { WorkerClient } from "../edge-link/worker-client.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -41,23 +41,42 @@ export class SocketGateway {
   private readonly limits: GatewayLimits;
 
   constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
-    this.presence = new PresenceReporter(deps.nodeId, deps.worker, (userId) => this.sockets.hasUser(userId), deps.logger);
+    this.presence = new PresenceReporter(
+      deps.nodeId,
+      deps.worker,
+      (userId) => this.sockets.hasUser(userId),
+      deps.logger,
+      () => this.sockets.users(),
+    );
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketIdentity>(httpServer, {
       cors: { origin: deps.corsOrigin },
     });
+    // Every refusal is counted by its reason (the `data.code` the client sees).
+    const { metrics } = deps.stats;
+    const use = (middleware: (socket: GatewaySocket, next: (error?: ExtendedError) => void) => unknown) =>
+      this.io.use((socket, next) =>
+        void middleware(socket, (error) => {
+          if (error) {
+            metrics.handshakes.inc({ outcome: "refused" });
+            metrics.handshakeRefusals.inc({ reason: String((error.data as { code?: unknown } | undefined)?.code ?? "other") });
+          }
+          next(error);
+        }),
+      );
     // Shutdown first stops accepting, then drains: a node on its way out takes no one new.
-    this.io.use((_socket, next) => next(this.closing ? new Error("node shutting down") : undefined));
-    this.io.use(originCheck(deps.allowedOrigins ?? "*"));
-    this.io.use(handshakeAuth(deps.authSecret));
-    this.io.use(sessionCheck(deps.worker, deps.logger));
+    use((_socket, next) => next(this.closing ? Object.assign(new Error("node shutting down"), { data: { code: "shutting_down" } }) : undefined));
+    use(originCheck(deps.allowedOrigins ?? "*"));
+    use(handshakeAuth(deps.authSecret));
+    use(sessionCheck(deps.worker, deps.logger));
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...deps.limits };
-    this.io.use(socketCaps(this.sockets, this.limits));
+    use(socketCaps(this.sockets, this.limits));
     this.io.on("connection", (socket) => this.onConnection(socket));
   }
 
   private onConnection(socket: GatewaySocket): void {
     const { userId, deviceId } = socket.data;
     const { routes, nodeId, logger, worker } = this.deps;
+    this.deps.stats.metrics.handshakes.inc({ outcome: "accepted" });
     limitFrames(socket, this.limits.frames);
     registerClientEvents(socket, worker, logger, this.deps.authSecret);
     const isFirst = this.sockets.add(socket);
@@ -86,6 +105,8 @@ export class SocketGateway {
   /** Pushes an envelope consumed from this node's queue to its recipients' local sockets. */
   push(envelope: Envelope): void {
     this.deps.stats.consumed++;
+    this.deps.stats.countConsumed(this.deps.nodeId);
+    this.deps.logger.debug({ traceId: envelope.traceId, envelopeId: envelope.id, event: envelope.event.type }, "pushing to local sockets");
     const { event } = envelope;
     if (event.type === "session.ended") {
       for (const { userId } of envelope.recipients) this.sockets.endSession(event, userId);
@@ -106,6 +127,11 @@ export class SocketGateway {
    */
   revivePresence(): void {
     this.presence.revived(this.sockets.users());
+  }
+
+  /** Shutdown: stops the presence lease and waits (bounded) for the presence reports queued. */
+  settlePresence(timeoutMs: number): Promise<void> {
+    return this.presence.settle(timeoutMs);
   }
 
   /** Refuse new handshakes (first step of a graceful shutdown). */

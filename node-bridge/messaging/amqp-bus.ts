@@ -1,6 +1,8 @@
 // The core-mode bus on RabbitMQ. amqplib's opt-in recovery reconnects with backoff and
 // calls `setup` after every (re)connect: that is where the topology, the channels and
-// the consumers are (re)created, so a broker restart heals without a node restart.
+// the consumers are (re)created, so a broker restart heals without a node restart. A
+// channel the broker closes while the connection stays up (a publish to a deleted
+// exchange, a failed declare) is re-created on that connection.
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from "amqplib";
 import type { Logger } from "pino";
 import type { Envelope } from "../../protocol/index.js";
@@ -28,6 +30,7 @@ export class AmqpBus implements MessageBus {
   private readonly consumerTags = new Map<string, string>();
   private readonly context: ConsumerContext;
   private draining = false;
+  private closed = false;
 
   private constructor(private readonly options: AmqpBusOptions) {
     this.context = { logger: options.logger, stats: options.stats, seen: new RecentIds(), inFlight: new Set() };
@@ -41,9 +44,11 @@ export class AmqpBus implements MessageBus {
       // envelope of a few KB would wait for the broker's delayed ACK (~40 ms) before its
       // last frames leave. Every reconnect reuses these socket options.
       noDelay: true,
+      // Tries at about 100, 200, 400, 800 ms, then every second: a node consumes again within
+      // about a second of the broker accepting connections. A refused connect costs nothing.
       recovery: {
-        initialDelay: 200,
-        maxDelay: 5_000,
+        initialDelay: 100,
+        maxDelay: 1_000,
         initialMaxRetries: 3,
         maxRetries: Infinity,
         setup: (model: ChannelModel) => bus.setup(model),
@@ -61,7 +66,15 @@ export class AmqpBus implements MessageBus {
   }
 
   private async setup(model: ChannelModel): Promise<void> {
-    const { logger, stats, prefetch } = this.options;
+    await this.openPublishChannel(model);
+    await this.openConsumeChannel(model);
+    this.model = model;
+    this.options.logger.info({ routingKeys: [...this.handlers.keys()] }, "rabbitmq topology ready");
+  }
+
+  /** The confirm channel for publishing; declares the whole topology on it. */
+  private async openPublishChannel(model: ChannelModel): Promise<void> {
+    const { logger, stats } = this.options;
     const publishChannel = await model.createConfirmChannel();
     publishChannel.on("error", (error: Error) => logger.warn({ err: error }, "publish channel error"));
     publishChannel.on("return", (message) => {
@@ -70,7 +83,13 @@ export class AmqpBus implements MessageBus {
       logger.warn({ routingKey: message.fields.routingKey }, "envelope unroutable: no queue for this node");
     });
     await assertTopology(publishChannel, [...this.handlers.keys()]);
+    publishChannel.on("close", () => this.channelClosed(model, publishChannel, () => this.openPublishChannel(model)));
+    this.publishChannel = publishChannel;
+  }
 
+  /** The channel every consumer of this bus runs on (one per routing key). */
+  private async openConsumeChannel(model: ChannelModel): Promise<void> {
+    const { logger, prefetch } = this.options;
     const consumeChannel = await model.createChannel();
     consumeChannel.on("error", (error: Error) => logger.warn({ err: error }, "consume channel error"));
     await consumeChannel.prefetch(prefetch);
@@ -80,10 +99,37 @@ export class AmqpBus implements MessageBus {
         this.consumerTags.set(key, await this.startConsumer(consumeChannel, key, handler));
       }
     }
-    this.model = model;
-    this.publishChannel = publishChannel;
+    consumeChannel.on("close", () => this.channelClosed(model, consumeChannel, () => this.openConsumeChannel(model)));
     this.consumeChannel = consumeChannel;
-    logger.info({ routingKeys: [...this.handlers.keys()] }, "rabbitmq topology ready");
+  }
+
+  /**
+   * One of our channels closed. If the connection is still up, the broker closed just this
+   * channel (a channel error such as 404 on a deleted exchange): nothing will reconnect, so
+   * open it again, retrying with backoff while this connection lasts. If the connection went
+   * down, its `disconnect` clears `model` and the reconnect's setup re-creates everything.
+   */
+  private channelClosed(model: ChannelModel, channel: Channel, reopen: () => Promise<void>): void {
+    const isCurrent = () => !this.closed && this.model === model && (this.publishChannel === channel || this.consumeChannel === channel);
+    void (async () => {
+      // A connection loss closes its channels first: give its `disconnect` a moment to say so.
+      for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (!isCurrent()) return;
+        try {
+          await reopen();
+          this.options.logger.info("rabbitmq channel closed by the broker: opened again");
+          return;
+        } catch (error) {
+          this.options.logger.warn({ err: error, retryInMs: delay }, "could not open a rabbitmq channel again");
+        }
+      }
+    })();
+  }
+
+  /** Connected, with a channel to publish on (readiness: GET /readyz). */
+  get isConnected(): boolean {
+    return this.model !== undefined && this.publishChannel !== undefined;
   }
 
   async publish(routingKey: string, envelope: Envelope): Promise<void> {
@@ -146,6 +192,7 @@ export class AmqpBus implements MessageBus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.connection?.close().catch((error: unknown) => this.options.logger.debug({ err: error }, "rabbitmq close"));
   }
 }

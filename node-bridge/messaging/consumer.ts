@@ -62,7 +62,7 @@ async function handleMessage(channel: Channel, message: ConsumeMessage, handler:
     seen.delete(envelope.id);
     // One more try through the broker; after that the devices recover by sync.
     const requeue = !message.fields.redelivered;
-    logger.warn({ err: error, envelopeId: envelope.id, requeue }, "envelope handler failed");
+    logger.warn({ err: error, envelopeId: envelope.id, traceId: envelope.traceId, requeue }, "envelope handler failed");
     settle(() => channel.nack(message, false, requeue), logger);
   }
 }

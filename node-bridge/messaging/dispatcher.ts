@@ -17,6 +17,8 @@ export interface DispatchRequest {
   origin: string;
   /** Only this device (a session ending): only the node(s) Redis routes it to get an envelope. */
   onlyDevice?: Envelope["exceptDevice"];
+  /** The request id of the call behind this delivery: into the envelopes and the log lines. */
+  traceId?: string;
 }
 
 export interface DispatchResult {
@@ -31,11 +33,18 @@ export class Dispatcher {
     private readonly bus: MessageBus,
     private readonly stats: NodeStats,
     private readonly logger: Logger,
+    /** Does this node hold a socket of the user (a look-up that misses them is a route miss)? */
+    private readonly isLocal: (userId: string) => boolean = () => false,
   ) {}
 
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
-    const { exceptDevice } = request;
+    const { exceptDevice, traceId } = request;
+    const { metrics } = this.stats;
+    const stopLookUp = metrics.routeLookupSeconds.startTimer();
     const resolved = await this.routes.resolve(request.userIds);
+    this.countMisses(request.userIds, resolved);
+    stopLookUp();
+    this.countUnrouted(request.userIds, resolved);
     const byNode = withoutDevice(request.onlyDevice ? onlyDevice(resolved, request.onlyDevice) : resolved, exceptDevice);
     // The Worker pushes to edge devices itself, through the Durable Objects: routing its
     // deliveries to `edge` as well would push them twice.
@@ -48,6 +57,7 @@ export class Dispatcher {
         // that ignores `deviceIds` (the edge forwarder pushes to all of a user's edge
         // devices) must still leave the sending device out.
         const listsExceptUser = exceptDevice !== undefined && recipients.some((r) => r.userId === exceptDevice.userId);
+        const stopConfirm = metrics.publishConfirmSeconds.startTimer();
         await this.bus.publish(nodeId, {
           v: 1,
           id: randomUUID(),
@@ -55,16 +65,46 @@ export class Dispatcher {
           recipients,
           ...(listsExceptUser ? { exceptDevice } : {}),
           event: request.event,
+          ...(traceId ? { traceId } : {}),
         });
+        stopConfirm();
         this.stats.countPublish(nodeId);
       }),
     );
     const failedNodes = targets.filter((_, i) => outcomes[i]!.status === "rejected").map(([nodeId]) => nodeId);
     if (failedNodes.length > 0) {
       this.stats.publishFailures += failedNodes.length;
-      this.logger.warn({ failedNodes, event: request.event.type }, "publish failed; devices will recover by sync");
+      this.logger.warn({ failedNodes, event: request.event.type, traceId }, "publish failed; devices will recover by sync");
     }
+    this.logger.debug({ traceId, event: request.event.type, users: request.userIds.length, nodes: targets.map(([id]) => id) }, "dispatched");
     return { nodes: targets.map(([nodeId]) => nodeId).filter((id) => !failedNodes.includes(id)), failedNodes };
+  }
+
+  /**
+   * Counts the recipients left without a live route although they are online (stats
+   * `routeMisses`): connected here, or in the online set. The online set is asked only
+   * about the unrouted ones, after the look-up and without holding the delivery up.
+   */
+  private countMisses(userIds: string[], resolved: Map<string, NodeRecipients>): void {
+    const routed = new Set<string>();
+    for (const recipients of resolved.values()) for (const { userId } of recipients) routed.add(userId);
+    const unrouted = [...new Set(userIds)].filter((userId) => !routed.has(userId));
+    if (unrouted.length === 0) return;
+    const elsewhere = unrouted.filter((userId) => !this.isLocal(userId));
+    this.stats.routeMisses += unrouted.length - elsewhere.length;
+    if (elsewhere.length === 0) return;
+    this.routes
+      .onlineOf(elsewhere)
+      .then((flags) => (this.stats.routeMisses += flags.filter(Boolean).length))
+      .catch((error: unknown) => this.logger.debug({ err: error }, "route miss check failed"));
+  }
+
+  /** Recipients with no route to a live node at all (offline users mostly; misses included). */
+  private countUnrouted(userIds: string[], resolved: Map<string, NodeRecipients>): void {
+    const routed = new Set<string>();
+    for (const recipients of resolved.values()) for (const { userId } of recipients) routed.add(userId);
+    const unrouted = new Set(userIds).size - routed.size;
+    if (unrouted > 0) this.stats.metrics.recipientsUnrouted.inc(unrouted);
   }
 }
 

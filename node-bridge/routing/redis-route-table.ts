@@ -211,6 +211,11 @@ export class RedisRouteTable implements RouteTable {
     return dead;
   }
 
+  /** ioredis says `ready` on every (re)connect; the client is connected before this table is built. */
+  onReconnected(listener: () => void): void {
+    this.redis.on("ready", listener);
+  }
+
   async close(): Promise<void> {
     await this.redis.quit();
   }

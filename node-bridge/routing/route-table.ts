@@ -29,5 +29,11 @@ export interface RouteTable {
   removeNode(nodeId: string): Promise<number>;
   /** Removes the routes of every registered node whose liveness key has expired. */
   sweepDeadNodes(): Promise<string[]>;
+  /**
+   * Calls `listener` each time the store is reachable again after a loss of connection: it
+   * may have come back empty, so the node writes its liveness key and routes again at once.
+   * Absent where the table cannot be lost (in-process).
+   */
+  onReconnected?(listener: () => void): void;
   close(): Promise<void>;
 }

@@ -61,6 +61,7 @@ const SDK_METHOD_OF_ROUTE: Record<string, string> = {
   "POST /api/files": "files.upload",
   "GET /api/files/{id}": "files.download",
   "GET /api/client-config": "clientConfig",
+  "GET /api/health": "health",
   // The edge WebSocket: the ChatClient's edge transport (test/client/chat.test.ts).
   "GET /api/ws": "transport:edgeTransport",
 };
@@ -249,6 +250,7 @@ describe("EdgeImApi", () => {
     const config = await anonymous.clientConfig();
     expect(config.recallWindowSeconds).toBeGreaterThan(0);
     expect(config).toHaveProperty("socketIoUrl");
+    expect(await anonymous.health()).toEqual({ ok: true, d1: "ok" });
   });
 
   it("failures are ApiErrors: code, message, status, issues", async () => {

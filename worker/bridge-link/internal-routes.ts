@@ -14,7 +14,7 @@ import { findUserById } from "../db/users.js";
 import { pushToEdge } from "../delivery/deliver.js";
 import type { AppEnv } from "../env.js";
 import { ApiError } from "../http/api-error.js";
-import { clearGatewayPresence, recordGatewayPresence } from "../messaging/presence.js";
+import { clearGatewayPresence, recordGatewayPresence, renewGatewayLease } from "../messaging/presence.js";
 
 /** The bridge's largest call: an event for 10,000 users. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -54,6 +54,10 @@ app.post("/presence", async (c) => {
   if ("gone" in request) {
     const offline = await clearGatewayPresence(c.env, request.gateway);
     return c.json({ ok: true, offline }, 200);
+  }
+  if ("lease" in request) {
+    const { lapsed } = await renewGatewayLease(c.env, request.gateway);
+    return c.json({ ok: true, lapsed }, 200);
   }
   // A token outlives its account only in theory, but a node must never turn a stale id into a 500.
   if (!(await findUserById(database(c.env.DB), request.userId))) throw new ApiError("not_found", "no such user");

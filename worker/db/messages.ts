@@ -68,3 +68,20 @@ export async function markRecalled(d1: D1Database, messageId: string, by: string
     .first<MessageRow>();
   return row ? rowToMessage(row) : undefined;
 }
+
+/**
+ * Records that message.new for this message was taken by every gateway (pushed_at, see
+ * migrations/0010_message_push_outbox.sql). `at` = 0 records that the sweep gave up.
+ */
+export async function markPushed(d1: D1Database, messageId: string, at: number): Promise<void> {
+  await d1.prepare("UPDATE messages SET pushed_at = ?2 WHERE id = ?1 AND pushed_at IS NULL").bind(messageId, at).run();
+}
+
+/** The oldest messages whose push is not recorded, stored at or before `storedBefore` (the partial index messages_unpushed). */
+export async function unpushedMessages(d1: D1Database, storedBefore: number, limit: number): Promise<Message[]> {
+  const { results } = await d1
+    .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pushed_at IS NULL AND created_at <= ?1 ORDER BY created_at LIMIT ?2`)
+    .bind(storedBefore, limit)
+    .all<MessageRow>();
+  return results.map(rowToMessage);
+}

@@ -1,7 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
-import type { Friend, PublicUser } from "../../protocol/index.js";
+import { and, eq, gt, inArray, lte, or } from "drizzle-orm";
+import { PRESENCE_LEASE_MS, type Friend, type PublicUser } from "../../protocol/index.js";
 import type { Db } from "./client.js";
-import { presence } from "./schema.js";
+import { gatewayLeases, presence } from "./schema.js";
 
 /** The gateway name under which the Durable Objects record their users. */
 export const EDGE_GATEWAY = "edge";
@@ -15,8 +15,34 @@ export async function setPresence(db: Db, userId: string, gateway: string, onlin
   }
 }
 
-/** Which of these users have at least one connected device on any gateway. */
-export async function onlineUserIds(db: Db, userIds: string[]): Promise<Set<string>> {
+/**
+ * Renews a core gateway's lease (migrations/0009_gateway_leases.sql). Returns whether it
+ * had lapsed (run out, or never taken): the gateway's rows may have been cleared since.
+ */
+export async function renewLease(db: Db, gateway: string, now = Date.now()): Promise<{ lapsed: boolean }> {
+  const [before] = await db.select({ expiresAt: gatewayLeases.expiresAt }).from(gatewayLeases).where(eq(gatewayLeases.gateway, gateway));
+  const expiresAt = now + PRESENCE_LEASE_MS;
+  await db.insert(gatewayLeases).values({ gateway, expiresAt }).onConflictDoUpdate({ target: gatewayLeases.gateway, set: { expiresAt } });
+  return { lapsed: !before || before.expiresAt <= now };
+}
+
+/** The gateway is gone: no lease to run out later. */
+export async function dropLease(db: Db, gateway: string): Promise<void> {
+  await db.delete(gatewayLeases).where(eq(gatewayLeases.gateway, gateway));
+}
+
+/** Gateways whose lease ran out: their rows no longer count, and are due to be cleared. */
+export async function lapsedGateways(db: Db, now = Date.now()): Promise<string[]> {
+  const rows = await db.select({ gateway: gatewayLeases.gateway }).from(gatewayLeases).where(lte(gatewayLeases.expiresAt, now));
+  return rows.map((row) => row.gateway);
+}
+
+/**
+ * Which of these users have at least one connected device on any gateway: the edge, or a
+ * core gateway whose lease runs. A row of a gateway without a running lease is a node that
+ * stopped without saying so; it is cleared at the next sweep (messaging/presence.ts).
+ */
+export async function onlineUserIds(db: Db, userIds: string[], now = Date.now()): Promise<Set<string>> {
   const unique = [...new Set(userIds)];
   const online = new Set<string>();
   // D1 caps bound parameters per statement at 100.
@@ -24,7 +50,13 @@ export async function onlineUserIds(db: Db, userIds: string[]): Promise<Set<stri
     const rows = await db
       .selectDistinct({ userId: presence.userId })
       .from(presence)
-      .where(inArray(presence.userId, unique.slice(i, i + 90)));
+      .leftJoin(gatewayLeases, eq(gatewayLeases.gateway, presence.gateway))
+      .where(
+        and(
+          inArray(presence.userId, unique.slice(i, i + 90)),
+          or(eq(presence.gateway, EDGE_GATEWAY), gt(gatewayLeases.expiresAt, now)),
+        ),
+      );
     for (const row of rows) online.add(row.userId);
   }
   return online;

@@ -110,6 +110,8 @@ export const messages = sqliteTable("messages", {
   createdAt: integer("created_at").notNull(),
   recalledAt: integer("recalled_at"),
   recalledBy: text("recalled_by"),
+  /** When message.new was taken by every gateway; null = not yet (migrations/0010_message_push_outbox.sql). */
+  pushedAt: integer("pushed_at"),
 });
 
 export const files = sqliteTable("files", {
@@ -143,6 +145,12 @@ export const presence = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.gateway] })],
 );
+
+/** Until when a core gateway's presence rows count (migrations/0009_gateway_leases.sql). */
+export const gatewayLeases = sqliteTable("gateway_leases", {
+  gateway: text("gateway").primaryKey(),
+  expiresAt: integer("expires_at").notNull(),
+});
 
 /** One-sided blocks: `blockerId` blocked `blockedId` (migrations/0007_consent.sql). */
 export const blocks = sqliteTable(

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ServerEvent } from "../../protocol/index.js";
 import type { AppEnv, Env } from "../env.js";
+import { logJson } from "../logging/request-context.js";
 import type { Runtime } from "../messaging/runtime.js";
 import { userHub } from "../user-hub/stub.js";
 import { forwardToCore } from "./core-gateway.js";
@@ -28,17 +29,24 @@ export function deliverInBackground(rt: Runtime, userIds: string[], event: Serve
 /**
  * THE one path every push takes: the edge (each recipient's Durable Object) and the
  * core gateways (one call to the bridge with the whole recipient list), side by side.
- * Never throws: a failed push is logged, and the client recovers it by sync.
+ * Never throws: a failed push is logged, and the client recovers it by sync. Returns
+ * whether it is complete: every Durable Object took it and the bridge took it (or there
+ * is no bridge); worker/messaging/message-push.ts records that for messages.
  */
-export async function deliver(env: Env, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): Promise<void> {
+export async function deliver(env: Env, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): Promise<boolean> {
   const unique = [...new Set(userIds)];
-  if (unique.length === 0) return;
-  await Promise.all([
-    pushToEdge(env, unique, event, options),
+  if (unique.length === 0) return true;
+  const [edge, core] = await Promise.all([
+    pushToEdgeUsers(env, unique, event, options),
     forwardToCore(env, { event, userIds: unique, ...(options.exceptDevice ? { exceptDevice: options.exceptDevice } : {}) }).catch(
-      (error: unknown) => console.warn(`core push of ${event.type} failed`, error),
+      (error: unknown) => {
+        console.warn(`core push of ${event.type} failed`, error);
+        return "failed" as const;
+      },
     ),
   ]);
+  if (core === "failed") logJson("warn", "core push failed", { event: event.type, users: unique.length });
+  return edge.failed === 0 && core !== "failed";
 }
 
 /**
@@ -47,6 +55,11 @@ export async function deliver(env: Env, userIds: string[], event: ServerEvent, o
  * bridge, which must not be forwarded back to it. Returns how many sockets got the event.
  */
 export async function pushToEdge(env: Env, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): Promise<number> {
+  return (await pushToEdgeUsers(env, userIds, event, options)).sockets;
+}
+
+/** pushToEdge, also counting the users whose Durable Object failed. */
+async function pushToEdgeUsers(env: Env, userIds: string[], event: ServerEvent, options: DeliveryOptions): Promise<{ sockets: number; failed: number }> {
   const unique = [...new Set(userIds)];
   const results = await Promise.allSettled(
     unique.map((userId) => {
@@ -60,6 +73,6 @@ export async function pushToEdge(env: Env, userIds: string[], event: ServerEvent
     if (result.status === "fulfilled") sockets += result.value;
     else failed += 1;
   }
-  if (failed > 0) console.warn(`edge push of ${event.type}: ${failed}/${unique.length} users failed`);
-  return sockets;
+  if (failed > 0) logJson("warn", "edge push failed", { event: event.type, failedUsers: failed, users: unique.length });
+  return { sockets, failed };
 }

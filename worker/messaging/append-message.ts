@@ -39,7 +39,20 @@ export function rowToMessage(row: MessageRow): Message {
 /** The columns rowToMessage reads, for every query that returns messages. */
 export const MESSAGE_COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at";
 
-const SELECT_BY_CLIENT_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2`;
+const SELECT_BY_CLIENT_ID = `SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2`;
+
+/** The answer of appendMessage; `pushed`: message.new was recorded as taken by every gateway (message-push.ts). */
+export interface AppendResult {
+  message: Message;
+  created: boolean;
+  pushed: boolean;
+}
+
+const stored = (row: MessageRow & { pushed_at: number | null }): AppendResult => ({
+  message: rowToMessage(row),
+  created: false,
+  pushed: row.pushed_at !== null,
+});
 
 /**
  * Stores a message with the conversation's next sequence number. The sequence is
@@ -48,11 +61,13 @@ const SELECT_BY_CLIENT_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sende
  * failed insert rolls the increment back, so there are no gaps.
  *
  * Idempotent by (senderId, clientMsgId): a retry returns the stored message with
- * `created: false`, never a second copy. The conversation must exist.
+ * `created: false`, never a second copy, and whether its push is recorded (`pushed`).
+ * A new row has pushed_at NULL: the row itself is the record that a push is owed
+ * (message-push.ts). The conversation must exist.
  */
-export async function appendMessage(d1: D1Database, input: NewMessage): Promise<{ message: Message; created: boolean }> {
-  const existing = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow>();
-  if (existing) return { message: rowToMessage(existing), created: false };
+export async function appendMessage(d1: D1Database, input: NewMessage): Promise<AppendResult> {
+  const existing = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow & { pushed_at: number | null }>();
+  if (existing) return stored(existing);
 
   const id = crypto.randomUUID();
   const now = Date.now();
@@ -72,11 +87,11 @@ export async function appendMessage(d1: D1Database, input: NewMessage): Promise<
     // The conversation went away between the caller's check and here (a group dismissed
     // mid-send): the client's answer is "no such conversation", not a server error.
     if (!row) throw notFound("conversation");
-    return { message: rowToMessage(row), created: true };
+    return { message: rowToMessage(row), created: true, pushed: false };
   } catch (error) {
     // A concurrent retry with the same client id won the race: answer with its message.
-    const winner = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow>();
-    if (winner) return { message: rowToMessage(winner), created: false };
+    const winner = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow & { pushed_at: number | null }>();
+    if (winner) return stored(winner);
     throw error;
   }
 }

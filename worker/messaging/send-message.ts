@@ -1,10 +1,10 @@
 import { MediaBody, type Message, type SendMessageBody } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { shareFile } from "../db/files.js";
-import { deliverInBackground } from "../delivery/deliver.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
 import { appendMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
+import { pushMessageInBackground } from "./message-push.js";
 import type { Actor, Runtime } from "./runtime.js";
 import { resolveSendTarget } from "./send-target.js";
 
@@ -14,8 +14,8 @@ import { resolveSendTarget } from "./send-target.js";
  * (idempotent by clientMsgId), then push `message.new` in the background to every
  * member's devices except the sending one (it gets the answer or the ack).
  *
- * A retry (created: false) is not pushed again: the first attempt pushed it, and a
- * device that missed that push sees the gap at the next seq and syncs.
+ * A retry (created: false) is pushed again only if the first attempt's push is not
+ * recorded as complete (messages.pushed_at): every stored message is pushed at least once.
  */
 export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageBody): Promise<{ message: Message; created: boolean }> {
   // LIMIT_MESSAGES: HTTP, edge frames and Socket.IO (forwarded over HTTP) all pass here.
@@ -33,8 +33,8 @@ export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageB
   // The download permission follows the stored message (a retry repeats this harmlessly).
   const media = MediaBody.safeParse(result.message.body);
   if (media.success) await shareFile(db, media.data.fileId, result.message.conversationId);
-  if (result.created) {
-    deliverInBackground(rt, target.memberIds, { type: "message.new", message: result.message }, { exceptDevice: actor });
-  }
-  return result;
+  // A retry of a message whose push is recorded is not pushed again; one whose push is not
+  // (still in flight, failed, or the isolate died before it) is: message-push.ts.
+  if (!result.pushed) pushMessageInBackground(rt, result.message, target.memberIds, { exceptDevice: actor });
+  return { message: result.message, created: result.created };
 }

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { Message, SystemEvent } from "../../protocol/index.js";
-import { deliverInBackground } from "../delivery/deliver.js";
 import { database } from "../db/client.js";
 import { conversationMemberIds } from "../db/conversations.js";
 import type { AppEnv } from "../env.js";
 import { appendMessage } from "./append-message.js";
+import { pushMessageInBackground } from "./message-push.js";
 import { runtimeOf, type Runtime } from "./runtime.js";
 
 /** The sender id of server-made messages. */
@@ -39,6 +39,6 @@ export async function storeSystemMessage(
     body: event,
   });
   const members = await conversationMemberIds(database(rt.env.DB), conversationId);
-  deliverInBackground(rt, [...members, ...extraRecipients], { type: "message.new", message });
+  pushMessageInBackground(rt, message, [...members, ...extraRecipients]);
   return message;
 }

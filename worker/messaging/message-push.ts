@@ -1,0 +1,67 @@
+import type { Message } from "../../protocol/index.js";
+import { database } from "../db/client.js";
+import { conversationMemberIds } from "../db/conversations.js";
+import { isEveryBridgeNodeDown } from "../bridge-link/bridge-client.js";
+import { markPushed, unpushedMessages } from "../db/messages.js";
+import { deliver, type DeliveryOptions } from "../delivery/deliver.js";
+import type { Env } from "../env.js";
+import type { Runtime } from "./runtime.js";
+
+// Every stored message is pushed at least once (docs/PROTOCOL.md, Part B 9.1). The
+// messages table is its own outbox: a row is stored with pushed_at NULL in the same write
+// that stores the message, and pushed_at is set only once message.new was taken by every
+// gateway (each recipient's Durable Object, and a bridge node when one is configured).
+// Whatever stops the push in between (every bridge node down, a Durable Object failing,
+// the isolate dying after the answer was sent) leaves NULL behind, and two paths push again:
+// a send retried with the same clientMsgId (sendMessage), and the per-minute sweep below.
+// A push may therefore arrive twice; clients drop duplicates by id and seq.
+
+/** A message younger than this may still have its first push in flight: the sweep leaves it alone. */
+export const REPUSH_AFTER_MS = 30_000;
+/** Older than this, a push is no longer worth it: the sweep records it given up (devices sync). */
+export const GIVE_UP_AFTER_MS = 60 * 60_000;
+/** Messages per sweep run (one run a minute). */
+const SWEEP_BATCH = 200;
+
+/** Pushes message.new and records the push when it is complete. Never throws; returns whether it is recorded. */
+export async function pushMessage(env: Env, message: Message, userIds: string[], options: DeliveryOptions = {}): Promise<boolean> {
+  try {
+    const complete = await deliver(env, userIds, { type: "message.new", message }, options);
+    if (complete) await markPushed(env.DB, message.id, Date.now());
+    return complete;
+  } catch (error) {
+    console.warn(`push of message ${message.id} failed; a retry or the sweep pushes it again`, error);
+    return false;
+  }
+}
+
+/** pushMessage after the answer is sent (waitUntil). */
+export function pushMessageInBackground(rt: Runtime, message: Message, userIds: string[], options: DeliveryOptions = {}): void {
+  rt.waitUntil(pushMessage(rt.env, message, userIds, options));
+}
+
+/**
+ * The sweep (cron, every minute): pushes again every message stored more than
+ * REPUSH_AFTER_MS ago whose push is not recorded, to the conversation's members now (the
+ * sending device may get its own message: it dedupes by id), oldest first, and stops when
+ * a push failed with every bridge node down. Past GIVE_UP_AFTER_MS it only records that it gave up.
+ * Returns how many it pushed and gave up.
+ */
+export async function repushUnpushedMessages(env: Env, now: number): Promise<{ pushed: number; gaveUp: number }> {
+  const pending = await unpushedMessages(env.DB, now - REPUSH_AFTER_MS, SWEEP_BATCH);
+  let pushed = 0;
+  let gaveUp = 0;
+  for (const message of pending) {
+    if (message.createdAt < now - GIVE_UP_AFTER_MS) {
+      await markPushed(env.DB, message.id, 0);
+      gaveUp++;
+      continue;
+    }
+    const members = await conversationMemberIds(database(env.DB), message.conversationId);
+    if (await pushMessage(env, message, members)) pushed++;
+    // The bridge is down: every other push would fail the same way. The next run goes on.
+    else if (isEveryBridgeNodeDown(env)) break;
+  }
+  if (pending.length > 0) console.warn(`push sweep: ${pending.length} unpushed messages, ${pushed} pushed now, ${gaveUp} given up`);
+  return { pushed, gaveUp };
+}
