@@ -18,6 +18,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   AUTH_SECRET: "test-auth-secret-0123456789abcdef0123456789",
                   BRIDGE_SECRET: "test-bridge-secret-0123456789abcdef012345",
+                  // The back office's secret (test/worker/admin.test.ts).
+                  ADMIN_SECRET: "test-admin-secret-0123456789abcdef0123456789",
                   // One allowed browser origin, for the CORS tests (test/worker/cors.test.ts).
                   CORS_ORIGINS: "https://chat.example",
                   // A small storage quota, so test/worker/limits-uploads.test.ts reaches it, and a

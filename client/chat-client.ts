@@ -25,6 +25,8 @@ export interface ChatEventMap {
   read: EventOf<"read">;
   typing: EventOf<"typing">;
   presence: EventOf<"presence">;
+  /** An administrator's notice to everyone, pushed to who is online (the rest: `api.notices.list()`). */
+  notice: EventOf<"notice">["notice"];
   /** Every push as it arrived (friend.*, group.*, conversation.updated, …), duplicates included. */
   event: ServerEvent;
   /** The conversation list, after each sync of it. */
@@ -213,6 +215,8 @@ export class ChatClient {
         return this.hub.emit("typing", frame);
       case "presence":
         return this.hub.emit("presence", frame);
+      case "notice":
+        return this.hub.emit("notice", frame.notice);
       // The conversation list changed (a new one, one gone, new counts): sync it.
       case "conversation.updated":
       case "friend.accepted":

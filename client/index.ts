@@ -2,6 +2,7 @@
 // and the sync algorithm of docs/PROTOCOL.md. Runs in browsers, Node 22+ and Workers; every
 // wire type comes from protocol/, and nothing here imports server-side code.
 export { EdgeImApi, type EdgeImApiOptions } from "./api/edge-im-api.js";
+export { EdgeImAdmin, type EdgeImAdminOptions } from "./api/admin.js";
 export type { FriendTarget } from "./api/friends.js";
 export type { SendInput } from "./api/messages.js";
 export type { UploadOptions } from "./api/files.js";

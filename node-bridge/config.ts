@@ -63,6 +63,11 @@ const EnvSchema = z
     path: ["RABBITMQ_URL"],
   });
 
+/** Every environment variable a bridge node reads (README, "Configuration"; docker-compose.yml sets some). */
+export const BRIDGE_ENV_NAMES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
+/** The ones without a default: a node does not start without them. */
+export const REQUIRED_BRIDGE_ENV = BRIDGE_ENV_NAMES.filter((name) => !EnvSchema.shape[name].safeParse(undefined).success);
+
 export interface BridgeConfig {
   nodeId: string;
   host: string;

@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   token_expired: 401,
   forbidden: 403,
+  /** An administrator disabled this account: login and refresh are refused (docs/API.md, Admin). */
+  account_disabled: 403,
   not_found: 404,
   conflict: 409,
   username_taken: 409,

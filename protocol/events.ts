@@ -4,12 +4,14 @@ import { ConversationId } from "./conversations.js";
 import { Friend, FriendRequest } from "./friends.js";
 import { Group, GroupInvitation, GroupView, MyMembership } from "./groups.js";
 import { Message } from "./messages.js";
+import { Notice } from "./notices.js";
 
 /**
  * Why a session ended: its device logged out, logged in again (a newer session replaced it),
- * another of the user's devices ended it, or its rotated refresh token was presented again.
+ * another of the user's devices ended it, its rotated refresh token was presented again, or an
+ * administrator disabled the account.
  */
-export const SessionEndReason = z.enum(["logout", "new_login", "revoked", "refresh_reuse"]);
+export const SessionEndReason = z.enum(["logout", "new_login", "revoked", "refresh_reuse", "disabled"]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
 /**
@@ -60,6 +62,8 @@ export const ServerEvent = z.discriminatedUnion("type", [
   }),
   /** I am no longer in a group: left, kicked or dismissed. */
   z.object({ type: z.literal("group.removed"), groupId: Id, reason: z.enum(["left", "kicked", "dismissed"]) }),
+  /** An administrator posted a notice to everyone; sent to whoever is online (the rest read GET /api/notices). */
+  z.object({ type: z.literal("notice"), notice: Notice }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent["type"];

@@ -19,3 +19,5 @@ export * from "./bridge.js";
 export * from "./socket-io.js";
 export * from "./client-config.js";
 export * from "./health.js";
+export * from "./notices.js";
+export * from "./admin.js";

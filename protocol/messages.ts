@@ -83,8 +83,11 @@ export const SystemEvent = z.discriminatedUnion("event", [
   z.object({ event: z.literal("group_updated"), fields: z.array(z.string()), by: Id }),
   z.object({ event: z.literal("owner_changed"), ownerId: Id, previousOwnerId: Id }),
   z.object({ event: z.literal("admin_changed"), userId: Id, admin: z.boolean(), by: Id }),
-  z.object({ event: z.literal("group_dismissed"), by: Id }),
+  /** `by` null: an administrator dismissed it (DELETE /api/admin/groups/:id). */
+  z.object({ event: z.literal("group_dismissed"), by: Id.nullable() }),
   z.object({ event: z.literal("message_recalled"), messageId: Id, seq: z.number().int(), by: Id }),
+  /** An administrator's notice to this conversation (POST /api/admin/notices). */
+  z.object({ event: z.literal("notice"), text: z.string() }),
 ]);
 export type SystemEvent = z.infer<typeof SystemEvent>;
 

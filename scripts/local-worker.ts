@@ -23,11 +23,18 @@ const wranglerCli = join(root, "node_modules/wrangler/bin/wrangler.js");
 export interface LocalWorker {
   url: string;
   dispose(): Promise<void>;
+  /**
+   * Stops the Worker and starts it again on the same address with the same state (D1, R2,
+   * Durable Objects in the persist directory): a Worker restart, for fault tests.
+   */
+  restart(): Promise<void>;
 }
 
 export interface WorkerVars {
   AUTH_SECRET: string;
   BRIDGE_SECRET: string;
+  /** The back office's bearer secret (/api/admin/*); unset = no back office. */
+  ADMIN_SECRET?: string;
   BRIDGE_URL: string;
   /** Several bridge nodes, comma-separated (takes precedence over BRIDGE_URL). */
   BRIDGE_URLS?: string;
@@ -49,21 +56,28 @@ export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir())
     cwd: root,
     env: { ...process.env, CI: "true" },
   });
-  const worker = await unstable_startWorker({
-    config: join(root, "wrangler.toml"),
-    bindings: Object.fromEntries(
-      Object.entries(vars)
-        .filter((entry): entry is [string, string] => entry[1] !== undefined)
-        .map(([name, value]) => [name, { type: "plain_text" as const, value }]),
-    ),
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist, watch: false },
-  });
+  const start = (port: number) =>
+    unstable_startWorker({
+      config: join(root, "wrangler.toml"),
+      bindings: Object.fromEntries(
+        Object.entries(vars)
+          .filter((entry): entry is [string, string] => entry[1] !== undefined)
+          .map(([name, value]) => [name, { type: "plain_text" as const, value }]),
+      ),
+      dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, watch: false },
+    });
+  let worker = await start(0);
   const url = (await worker.url).toString().replace(/\/+$/, "");
   return {
     url,
     async dispose() {
       await worker.dispose();
       await rm(persist, { recursive: true, force: true });
+    },
+    async restart() {
+      await worker.dispose();
+      worker = await start(Number(new URL(url).port));
+      await worker.url;
     },
   };
 }

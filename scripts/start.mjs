@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on its embedded default, on this machine.
 //   0. the ports it needs are checked first: a busy one stops it before anything starts;
-//   1. .dev.vars with random AUTH_SECRET / BRIDGE_SECRET if there is none yet;
+//   1. .dev.vars with random AUTH_SECRET / BRIDGE_SECRET / ADMIN_SECRET if there is none yet;
 //   2. the D1 migrations applied to the local database (.wrangler/state), without a prompt;
 //   3. the Worker (wrangler dev: workerd with local D1, R2 and Durable Objects);
 //   4. one bridge node (Socket.IO gateway). Without RABBITMQ_URL/REDIS_URL it routes
@@ -79,7 +79,7 @@ await checkPorts();
 function readDevVars() {
   if (!existsSync(".dev.vars")) {
     const secret = () => randomBytes(32).toString("base64url");
-    writeFileSync(".dev.vars", `AUTH_SECRET=${secret()}\nBRIDGE_SECRET=${secret()}\n`, { mode: 0o600 });
+    writeFileSync(".dev.vars", `AUTH_SECRET=${secret()}\nBRIDGE_SECRET=${secret()}\nADMIN_SECRET=${secret()}\n`, { mode: 0o600 });
     say("wrote .dev.vars with fresh random secrets");
   }
   const vars = {};

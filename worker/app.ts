@@ -21,12 +21,14 @@ import { conversationRoutes } from "./routes/conversations.js";
 import { fileRoutes } from "./routes/files.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
 import { healthRoutes } from "./routes/health.js";
+import { noticeRoutes } from "./routes/notices.js";
+import { adminRoutes } from "./routes/admin.js";
 import { wsRoutes } from "./routes/ws.js";
 import { bridgeLinkRoutes } from "./bridge-link/internal-routes.js";
 import { typingRoutes } from "./bridge-link/typing-route.js";
 
 /** Every resource router, mounted at its own prefix. */
-const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, blockRoutes, groupInvitationRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, healthRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
+const routers = [authRoutes, meRoutes, userRoutes, friendRoutes, blockRoutes, groupInvitationRoutes, groupRoutes, groupMembershipRoutes, groupMemberRoutes, groupRoleRoutes, messageRoutes, conversationRoutes, fileRoutes, clientConfigRoutes, healthRoutes, noticeRoutes, adminRoutes, wsRoutes, bridgeLinkRoutes, typingRoutes];
 
 export const app = new Hono<AppEnv>();
 

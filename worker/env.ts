@@ -8,6 +8,8 @@ export interface Env {
   SIGNATURE_LEDGER: DurableObjectNamespace;
   AUTH_SECRET: string;
   BRIDGE_SECRET?: string;
+  /** The back office's bearer secret (/api/admin/*, worker/middleware/require-admin.ts); unset = no back office. */
+  ADMIN_SECRET?: string;
   /** One bridge node's internal address; the one-element form of BRIDGE_URLS (used when that is empty). */
   BRIDGE_URL?: string;
   /** The bridge nodes' internal addresses, comma-separated, in order of preference (worker/bridge-link/bridge-client.ts). */

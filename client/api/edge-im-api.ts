@@ -12,6 +12,7 @@ import { healthApi } from "./health.js";
 import { groupsApi } from "./groups.js";
 import { meApi } from "./me.js";
 import { messagesApi } from "./messages.js";
+import { noticesApi } from "./notices.js";
 import { usersApi } from "./users.js";
 
 export interface EdgeImApiOptions {
@@ -43,6 +44,8 @@ export class EdgeImApi {
   readonly clientConfig: ReturnType<typeof clientConfigApi>;
   /** GET /api/health: the Worker is up and reaches D1. */
   readonly health: ReturnType<typeof healthApi>;
+  /** GET /api/notices: the administrators' notices to everyone. */
+  readonly notices: ReturnType<typeof noticesApi>;
 
   constructor(options: EdgeImApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -63,6 +66,7 @@ export class EdgeImApi {
     this.files = filesApi(this.http);
     this.clientConfig = clientConfigApi(this.http);
     this.health = healthApi(this.http);
+    this.notices = noticesApi(this.http);
   }
 
   isSignedIn(): boolean {

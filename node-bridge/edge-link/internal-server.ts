@@ -84,6 +84,16 @@ function traceIdOf(request: IncomingMessage): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/**
+ * The answer to a call the node routed. A publish that failed (the broker away) is a push not
+ * made: 503, so the Worker tries its next node, or keeps the push owed and makes it later
+ * (its outbox). Nodes that did get their envelope may get it twice; devices drop it by id.
+ */
+function sendDispatched(response: ServerResponse, result: { nodes: string[]; failedNodes: string[] }): void {
+  if (result.failedNodes.length === 0) return send(response, 200, { ok: true, ...result });
+  send(response, 503, { error: { code: "unavailable", message: `publish failed for ${result.failedNodes.length} node(s)` }, ...result });
+}
+
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
 }
@@ -100,7 +110,7 @@ export function createInternalServer(deps: InternalServerDeps): Server {
       case "POST /internal/deliver": {
         const delivery = await signed(request, DeliverRequest);
         const result = await dispatcher.dispatch({ ...delivery, origin: WORKER_ORIGIN, traceId: traceIdOf(request) });
-        return send(response, 200, { ok: true, ...result });
+        return sendDispatched(response, result);
       }
       case "POST /internal/session-ended": {
         // Only the node(s) holding that device get it (origin "worker": never the edge, which
@@ -113,7 +123,7 @@ export function createInternalServer(deps: InternalServerDeps): Server {
           origin: WORKER_ORIGIN,
           traceId: traceIdOf(request),
         });
-        return send(response, 200, { ok: true, ...result });
+        return sendDispatched(response, result);
       }
       case "POST /internal/presence": {
         const presence = await signed(request, EdgePresenceRequest, "hub->bridge");

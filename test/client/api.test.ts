@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import * as sdk from "../../client/index.js";
-import { ApiError, EdgeImApi } from "../../client/index.js";
+import { ApiError, EdgeImAdmin, EdgeImApi } from "../../client/index.js";
 import { deadPort } from "../e2e/support/ports.js";
 import { befriend, recordingFetch, registerUser, type TestUser } from "../e2e/support/api.js";
 
@@ -62,6 +62,14 @@ const SDK_METHOD_OF_ROUTE: Record<string, string> = {
   "GET /api/files/{id}": "files.download",
   "GET /api/client-config": "clientConfig",
   "GET /api/health": "health",
+  "GET /api/notices": "notices.list",
+  // The back office: EdgeImAdmin, signed with the ADMIN_SECRET.
+  "GET /api/admin/users": "admin:users.find",
+  "POST /api/admin/users/{id}/disable": "admin:users.disable",
+  "POST /api/admin/users/{id}/enable": "admin:users.enable",
+  "DELETE /api/admin/groups/{id}": "admin:groups.dismiss",
+  "POST /api/admin/notices": "admin:notice",
+  "GET /api/admin/stats": "admin:stats",
   // The edge WebSocket: the ChatClient's edge transport (test/client/chat.test.ts).
   "GET /api/ws": "transport:edgeTransport",
 };
@@ -78,7 +86,7 @@ function routeOf(request: string, routes: string[]): string | undefined {
   return matches.sort((a, b) => literal(b) - literal(a))[0];
 }
 
-const methodAt = (api: EdgeImApi, path: string): unknown => path.split(".").reduce<unknown>((o, key) => (o as Record<string, unknown>)?.[key], api);
+const methodAt = (api: EdgeImApi | EdgeImAdmin, path: string): unknown => path.split(".").reduce<unknown>((o, key) => (o as Record<string, unknown>)?.[key], api);
 
 describe("EdgeImApi", () => {
   const requests: string[] = []; // every request of every api below
@@ -89,8 +97,13 @@ describe("EdgeImApi", () => {
     expect(routes.filter((route) => !(route in SDK_METHOD_OF_ROUTE))).toEqual([]);
     expect(Object.keys(SDK_METHOD_OF_ROUTE).filter((route) => !routes.includes(route))).toEqual([]);
     const api = new EdgeImApi({ baseUrl: inject("workerUrl") });
+    const admin = new EdgeImAdmin({ baseUrl: inject("workerUrl"), adminSecret: inject("adminSecret") });
     for (const [route, method] of Object.entries(SDK_METHOD_OF_ROUTE)) {
-      const found = method.startsWith("transport:") ? sdk[method.slice("transport:".length) as keyof typeof sdk] : methodAt(api, method);
+      const found = method.startsWith("transport:")
+        ? sdk[method.slice("transport:".length) as keyof typeof sdk]
+        : method.startsWith("admin:")
+          ? methodAt(admin, method.slice("admin:".length))
+          : methodAt(api, method);
       expect(typeof found, `${route} -> ${method}`).toBe("function");
     }
   });
@@ -251,6 +264,38 @@ describe("EdgeImApi", () => {
     expect(config.recallWindowSeconds).toBeGreaterThan(0);
     expect(config).toHaveProperty("socketIoUrl");
     expect(await anonymous.health()).toEqual({ ok: true, d1: "ok" });
+  });
+
+  it("admin: find, disable, enable, dismiss a group, a notice, stats (EdgeImAdmin with the ADMIN_SECRET)", async () => {
+    const admin = new EdgeImAdmin({ baseUrl: inject("workerUrl"), adminSecret: inject("adminSecret"), fetch: recordingFetch(requests).fetch });
+    const [eve, fay] = [await user("eve"), await user("fay")];
+    const found = await admin.users.find({ query: eve.user.username });
+    expect(found).toEqual({ users: [expect.objectContaining({ id: eve.user.id, disabledAt: null })], nextCursor: null });
+
+    expect((await admin.users.disable(eve.user.id)).disabledAt).toBeGreaterThan(0);
+    await expect(eve.api.me.get()).rejects.toMatchObject({ code: "unauthorized", status: 401 });
+    const relogin = new EdgeImApi({ baseUrl: inject("workerUrl") });
+    await expect(relogin.auth.login({ username: eve.user.username, password: eve.password })).rejects.toMatchObject({
+      code: "account_disabled",
+      status: 403,
+    });
+    expect((await admin.users.enable(eve.user.id)).disabledAt).toBeNull();
+    await relogin.auth.login({ username: eve.user.username, password: eve.password });
+
+    await fay.api.me.update({ groupAddPolicy: "anyone" });
+    const { group } = await relogin.groups.create({ name: "to dismiss", memberIds: [fay.user.id] });
+    // A notice to this conversation only (one to everyone would reach the other suites' users).
+    const posted = await admin.notice({ conversationId: group.conversationId, text: "closing this group" });
+    expect(posted).toMatchObject({ message: { kind: "system", body: { event: "notice", text: "closing this group" } } });
+    await admin.groups.dismiss(group.id);
+    await expect(fay.api.groups.get(group.id)).rejects.toMatchObject({ code: "not_found", status: 404 });
+    expect(Array.isArray(await fay.api.notices.list({ limit: 5 }))).toBe(true);
+
+    const stats = await admin.stats({ days: 2 });
+    expect(stats.users.total).toBeGreaterThanOrEqual(2);
+    expect(stats.messagesPerDay).toHaveLength(2);
+    const wrong = new EdgeImAdmin({ baseUrl: inject("workerUrl"), adminSecret: "not the secret" });
+    await expect(wrong.stats()).rejects.toMatchObject({ code: "unauthorized", status: 401 });
   });
 
   it("failures are ApiErrors: code, message, status, issues", async () => {

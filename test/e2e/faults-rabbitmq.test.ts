@@ -3,10 +3,12 @@
 // devices resume within about a second of the broker accepting connections. And a channel
 // the broker closes while the connection stays up is opened again. A private RabbitMQ: the
 // shared one is never restarted. The measured figures are printed (docs/OPERATIONS.md).
+import { randomUUID } from "node:crypto";
 import { connect } from "amqplib";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { EXCHANGE } from "../../node-bridge/messaging/topology.js";
+import { signCall } from "../../server-auth/signing.js";
 import { NodePool } from "./support/nodes.js";
 import { PrivateRabbit } from "./support/private-services.js";
 import { msUntilPushArrives, probeDevice } from "./support/push-probe.js";
@@ -46,6 +48,23 @@ describe.skipIf(inject("servicesMissing"))("RabbitMQ restarts (private broker)",
       device.close();
     }
   }, 180_000);
+
+  it("while the broker is away a deliver is answered 503, so the Worker keeps the push owed", async () => {
+    // A device routed to the node, so the delivery has an envelope to publish.
+    const { userId, device } = await probeDevice(node);
+    await rabbit.stop();
+    try {
+      const body = JSON.stringify({ event: { type: "typing", conversationId: `g:${randomUUID()}`, userId: randomUUID() }, userIds: [userId] });
+      const path = "/internal/deliver";
+      const headers = await signCall(inject("bridgeSecret"), { direction: "worker->bridge", method: "POST", path, body });
+      const answer = await fetch(`${node.internalUrl}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toMatchObject({ error: { code: "unavailable" }, failedNodes: [node.nodeId] });
+    } finally {
+      device.close();
+      await rabbit.start();
+    }
+  }, 120_000);
 
   it("a channel the broker closes while the connection stays up is opened again", async () => {
     const { userId, device } = await probeDevice(node);

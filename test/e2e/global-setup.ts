@@ -14,12 +14,14 @@ import { missingServices, RABBITMQ_URL, REDIS_URL } from "./support/services.js"
 
 export const AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123456789";
 export const BRIDGE_SECRET = "e2e-bridge-secret-0123456789abcdef01234567";
+export const ADMIN_SECRET = "e2e-admin-secret-0123456789abcdef012345678";
 
 declare module "vitest" {
   export interface ProvidedContext {
     workerUrl: string;
     authSecret: string;
     bridgeSecret: string;
+    adminSecret: string;
     /** The bridge node the Worker calls (BRIDGE_URL); its stats are at `${linkInternalUrl}/internal/stats`. */
     linkNodeId: string;
     linkInternalUrl: string;
@@ -64,6 +66,7 @@ export default async function setup(project: TestProject) {
   const worker = await startLocalWorker({
     AUTH_SECRET,
     BRIDGE_SECRET,
+    ADMIN_SECRET,
     BRIDGE_URL: link.internalUrl,
     SOCKET_IO_URL: link.socketUrl,
     // Every test user registers from 127.0.0.1 (Miniflare sets CF-Connecting-IP): lift the
@@ -78,6 +81,7 @@ export default async function setup(project: TestProject) {
   project.provide("workerUrl", url);
   project.provide("authSecret", AUTH_SECRET);
   project.provide("bridgeSecret", BRIDGE_SECRET);
+  project.provide("adminSecret", ADMIN_SECRET);
   project.provide("linkNodeId", linkNodeId);
   project.provide("linkInternalUrl", link.internalUrl);
   project.provide("linkSocketUrl", link.socketUrl);

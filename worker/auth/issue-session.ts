@@ -2,8 +2,9 @@ import type { AuthResponse } from "../../protocol/index.js";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import { numberVar, type Env } from "../env.js";
 import type { Db } from "../db/client.js";
-import { openSession } from "../db/sessions.js";
-import { toMe, type UserRow } from "../db/users.js";
+import { openSession, revokeSession } from "../db/sessions.js";
+import { isUserDisabled, toMe, type UserRow } from "../db/users.js";
+import { accountDisabled } from "../http/api-error.js";
 import type { Runtime } from "../messaging/runtime.js";
 import { endSessions, sessionOpened } from "./end-sessions.js";
 import { hashRefreshToken, newRefreshToken } from "./refresh-token.js";
@@ -36,6 +37,13 @@ export async function issueSession(runtime: Runtime, db: Db, user: UserRow, devi
     expiresAt: now + refreshTtl(env) * 1000,
     revokedAt: null,
   });
+  // An administrator may disable the user while this login runs. Checked after the insert:
+  // either the disable's "end every session" saw this one, or this check sees the disable.
+  if (await isUserDisabled(db, user.id)) {
+    const own = await revokeSession(db, sessionId, user.id, now);
+    await endSessions(runtime, user.id, [...replaced, ...(own ? [own] : [])], "disabled");
+    throw accountDisabled();
+  }
   await sessionOpened(runtime, user.id, sessionId);
   await endSessions(runtime, user.id, replaced, "new_login");
   const ttl = accessTtl(env);

@@ -28,7 +28,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return constantTimeEqual(actual, unb64(hash));
 }
 
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+/** Equal bytes, in a time that does not depend on where they differ. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;

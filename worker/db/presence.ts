@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lte, or } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
 import { PRESENCE_LEASE_MS, type Friend, type PublicUser } from "../../protocol/index.js";
 import type { Db } from "./client.js";
 import { gatewayLeases, presence } from "./schema.js";
@@ -74,4 +74,32 @@ export async function withFriendsOnline(db: Db, friends: Friend[]): Promise<Frie
     friends.map((f) => f.user.id),
   );
   return friends.map((f) => ({ ...f, user: withOnline(f.user, online) }));
+}
+
+/** Rows that count as online now: the edge's, and those of core gateways whose lease runs. */
+const countsNow = (now: number) => or(eq(presence.gateway, EDGE_GATEWAY), gt(gatewayLeases.expiresAt, now));
+
+/** Every user online now, on any gateway (a notice to everyone is pushed to them). */
+export async function allOnlineUserIds(db: Db, now = Date.now()): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ userId: presence.userId })
+    .from(presence)
+    .leftJoin(gatewayLeases, eq(gatewayLeases.gateway, presence.gateway))
+    .where(countsNow(now));
+  return rows.map((row) => row.userId);
+}
+
+/** How many users are online now: on the edge, on the core, on either (a user may be on both). */
+export async function onlineCounts(db: Db, now = Date.now()): Promise<{ edge: number; core: number; total: number }> {
+  const row = await db
+    .select({
+      edge: sql<number>`count(DISTINCT CASE WHEN ${presence.gateway} = ${EDGE_GATEWAY} THEN ${presence.userId} END)`,
+      core: sql<number>`count(DISTINCT CASE WHEN ${presence.gateway} != ${EDGE_GATEWAY} THEN ${presence.userId} END)`,
+      total: sql<number>`count(DISTINCT ${presence.userId})`,
+    })
+    .from(presence)
+    .leftJoin(gatewayLeases, eq(gatewayLeases.gateway, presence.gateway))
+    .where(countsNow(now))
+    .get();
+  return { edge: row?.edge ?? 0, core: row?.core ?? 0, total: row?.total ?? 0 };
 }

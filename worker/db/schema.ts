@@ -12,6 +12,8 @@ export const users = sqliteTable("users", {
   groupAddPolicy: text("group_add_policy", { enum: ["friends", "anyone"] }).notNull().default("friends"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  /** When an administrator disabled the account; null = active (migrations/0011_admin.sql). */
+  disabledAt: integer("disabled_at"),
 });
 
 export const sessions = sqliteTable("sessions", {
@@ -169,5 +171,12 @@ export const groupInvitations = sqliteTable("group_invitations", {
   groupId: text("group_id").notNull(),
   userId: text("user_id").notNull(),
   inviterId: text("inviter_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Notices an administrator posted to everyone (migrations/0011_admin.sql). */
+export const notices = sqliteTable("notices", {
+  id: text("id").primaryKey(),
+  text: text("text").notNull(),
   createdAt: integer("created_at").notNull(),
 });

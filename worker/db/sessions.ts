@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { loginFailures, sessions } from "./schema.js";
 
@@ -127,4 +127,23 @@ export async function liveSessionIds(db: Db, userId: string, now: number): Promi
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
   return rows.map((row) => row.id);
+}
+
+/** Ends every live session of a user (an administrator disabled them). Returns those it ended. */
+export async function revokeAllSessions(db: Db, userId: string, now: number): Promise<EndedSession[]> {
+  return db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning(ended);
+}
+
+/** Whose refresh token this is (current or replaced, of any session, ended or not). */
+export async function refreshTokenOwner(db: Db, hash: string): Promise<string | undefined> {
+  const row = await db
+    .select({ userId: sessions.userId })
+    .from(sessions)
+    .where(or(eq(sessions.refreshTokenHash, hash), eq(sessions.previousRefreshTokenHash, hash)))
+    .get();
+  return row?.userId;
 }

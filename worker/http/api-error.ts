@@ -21,3 +21,4 @@ export class ApiError extends Error {
 export const notFound = (what: string) => new ApiError("not_found", `${what} not found`);
 export const forbidden = (why: string) => new ApiError("forbidden", why);
 export const conflict = (why: string) => new ApiError("conflict", why);
+export const accountDisabled = () => new ApiError("account_disabled", "this account is disabled: ask the administrators");

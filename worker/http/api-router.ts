@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import type { z } from "zod";
 import type { ErrorCode } from "../../protocol/index.js";
 import type { AppEnv } from "../env.js";
+import { requireAdmin } from "../middleware/require-admin.js";
 import { requireAuth } from "../middleware/require-auth.js";
 import { parseJsonBody, parseQuery } from "./validate.js";
 
@@ -10,8 +11,11 @@ type Method = "get" | "post" | "put" | "patch" | "delete";
 /** What one route promises: the source of both its validation and its OpenAPI entry. */
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
   summary: string;
-  /** Defaults to true: the route needs `Authorization: Bearer <access token>`. */
-  auth?: boolean;
+  /**
+   * Defaults to true: the route needs `Authorization: Bearer <access token>`. "admin": the
+   * back office's `Authorization: Bearer <ADMIN_SECRET>` instead (never a user's token).
+   */
+  auth?: boolean | "admin";
   body?: B;
   query?: Q;
   /** Success status and body schema (a non-JSON success is described by `description`). */
@@ -60,6 +64,7 @@ export function apiRouter(prefix: string, tag: string) {
         return handler(c, { body, query } as Input<B, Q>);
       };
       if (spec.auth === false) app.on(method.toUpperCase(), path, validated);
+      else if (spec.auth === "admin") app.on(method.toUpperCase(), path, requireAdmin, validated);
       else app.on(method.toUpperCase(), path, requireAuth, validated);
     };
 

@@ -22,7 +22,7 @@ function operation(route: RegisteredRoute) {
     ...GENERIC_ERRORS,
     ...(route.body ? ["invalid_json", "invalid_body", "payload_too_large"] : []),
     ...(route.query ? ["invalid_query"] : []),
-    ...(route.auth === false ? [] : ["unauthorized", "token_expired"]),
+    ...(route.auth === false ? [] : route.auth === "admin" ? ["unauthorized", "not_found"] : ["unauthorized", "token_expired"]),
   ]);
   const byStatus = new Map<number, string[]>();
   for (const code of errorCodes) {
@@ -49,7 +49,7 @@ function operation(route: RegisteredRoute) {
     tags: [route.tag],
     summary: route.summary,
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, ch: string | undefined) => (ch ?? "").toUpperCase())}`,
-    ...(route.auth === false ? { security: [] } : {}),
+    ...(route.auth === false ? { security: [] } : route.auth === "admin" ? { security: [{ adminSecret: [] }] } : {}),
     parameters: [...params, ...query],
     ...(route.body
       ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } }
@@ -92,7 +92,10 @@ export function buildOpenApiDocument() {
     },
     servers: [{ url: "/" }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        adminSecret: { type: "http", scheme: "bearer", description: "the Worker's ADMIN_SECRET (docs/API.md, Admin)" },
+      },
       schemas: { Error: jsonSchema(ErrorBody, "output") },
     },
     security: [{ bearer: [] }],

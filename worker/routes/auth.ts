@@ -8,6 +8,7 @@ import { users } from "../db/schema.js";
 import {
   findLiveSessionByPreviousHash,
   findLiveSessionByTokenHash,
+  refreshTokenOwner,
   forgetOldLoginFailures,
   LOGIN_FAILURE_WINDOW_MS,
   releaseLoginAttempt,
@@ -16,8 +17,8 @@ import {
   rotateSession,
 } from "../db/sessions.js";
 import { endSessions } from "../auth/end-sessions.js";
-import { findUserById, findUserByUsername, toMe } from "../db/users.js";
-import { ApiError } from "../http/api-error.js";
+import { findUserById, findUserByUsername, isUserDisabled, toMe } from "../db/users.js";
+import { accountDisabled, ApiError } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
 import { addressScope, enforceLimit } from "../limits/enforce-limit.js";
 import { runtimeOf } from "../messaging/runtime.js";
@@ -50,6 +51,7 @@ authRoutes.post(
       groupAddPolicy: "friends" as const,
       createdAt: now,
       updatedAt: now,
+      disabledAt: null,
     };
     try {
       await db.insert(users).values(row);
@@ -68,7 +70,7 @@ authRoutes.post(
     auth: false,
     body: LoginBody,
     response: { status: 200, schema: AuthResponse },
-    errors: ["invalid_credentials", "rate_limited"],
+    errors: ["invalid_credentials", "account_disabled", "rate_limited"],
   },
   async (c, { body }) => {
     const db = database(c.env.DB);
@@ -92,6 +94,8 @@ authRoutes.post(
       throw new ApiError("invalid_credentials", "wrong username or password");
     }
     await releaseLoginAttempt(db, attempt);
+    // Said only to whoever knows the password: it does not tell strangers who is disabled.
+    if (user.disabledAt !== null) throw accountDisabled();
     return c.json(await issueSession(runtimeOf(c), db, user, body.deviceId), 200);
   },
 );
@@ -103,7 +107,7 @@ authRoutes.post(
     auth: false,
     body: RefreshBody,
     response: { status: 200, schema: AuthResponse },
-    errors: ["unauthorized"],
+    errors: ["unauthorized", "account_disabled"],
   },
   async (c, { body }) => {
     const db = database(c.env.DB);
@@ -111,6 +115,9 @@ authRoutes.post(
     const presented = await hashRefreshToken(body.refreshToken);
     const session = await findLiveSessionByTokenHash(db, presented, now);
     if (!session) {
+      // Disabling ended the session: its holder learns why, rather than a bare 401.
+      const owner = await refreshTokenOwner(db, presented);
+      if (owner && (await isUserDisabled(db, owner))) throw accountDisabled();
       // A token an earlier refresh already replaced: whoever holds it copied it. End the
       // session everywhere, so neither the thief nor the owner keeps it (the owner logs in again).
       // Within a few seconds of that rotation it is a lost race between two of the owner's
@@ -125,6 +132,7 @@ authRoutes.post(
     }
     const user = await findUserById(db, session.userId);
     if (!user) throw new ApiError("unauthorized", "refresh token is unknown, expired or revoked");
+    if (user.disabledAt !== null) throw accountDisabled();
     const refreshToken = newRefreshToken();
     // Conditional on the presented hash: of two concurrent refreshes with one token, one wins.
     // The loser read the token as current, so it is a race, not a reuse: a plain 401.

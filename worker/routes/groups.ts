@@ -10,14 +10,15 @@ import {
 } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { insertConversation } from "../db/conversations.js";
-import { grantGroupConversation, insertMembers, listMemberships, type GroupMemberRow } from "../db/group-members.js";
-import { countGroupMembers, deleteGroup, insertGroup, listGroupsOf, updateGroup, type GroupChanges, type GroupRow } from "../db/groups.js";
+import { grantGroupConversation, insertMembers, type GroupMemberRow } from "../db/group-members.js";
+import { countGroupMembers, insertGroup, listGroupsOf, updateGroup, type GroupChanges, type GroupRow } from "../db/groups.js";
 import { findUsersByIds } from "../db/users.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
 import { runtimeOf } from "../messaging/runtime.js";
 import { sendInvitations, splitByConsent } from "../groups/consent.js";
 import { memberAccess, visibleGroup } from "../groups/group-access.js";
-import { pushGroupRemoved, pushGroupViews } from "../groups/group-pushes.js";
+import { dismissGroup } from "../groups/dismiss-group.js";
+import { pushGroupViews } from "../groups/group-pushes.js";
 import { loadGroupView, toGroupView } from "../groups/group-view.js";
 import { requireManager, requireOwner } from "../groups/permissions.js";
 import { notFound } from "../http/api-error.js";
@@ -173,11 +174,7 @@ groupRoutes.delete(
     const userId = c.var.auth.userId;
     const { group, membership } = await memberAccess(db, idParam(c, "id", "group"), userId, "dismiss the group");
     requireOwner(membership, "dismiss the group");
-    const memberIds = (await listMemberships(db, group.id)).map((m) => m.userId);
-    // The last word goes out before the conversation is deleted with the group.
-    await postSystemMessage(c, groupConversationId(group.id), { event: "group_dismissed", by: userId });
-    pushGroupRemoved(c, memberIds, group.id, "dismissed");
-    await deleteGroup(db, group.id);
+    await dismissGroup(runtimeOf(c), group, { userId, deviceId: c.var.auth.deviceId });
     return c.json({ ok: true as const }, 200);
   },
 );

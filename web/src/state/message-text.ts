@@ -38,9 +38,11 @@ export function systemText(state: AppState, event: SystemEvent, groupId?: string
         ? `${name(event.by)} made ${name(event.userId, false)} an admin`
         : `${name(event.by)} removed ${name(event.userId, false)} as admin`;
     case "group_dismissed":
-      return `${name(event.by)} dismissed the group`;
+      return event.by ? `${name(event.by)} dismissed the group` : "An administrator dismissed the group";
     case "message_recalled":
       return `${name(event.by)} recalled a message`;
+    case "notice":
+      return `Notice: ${event.text}`;
   }
 }
 
