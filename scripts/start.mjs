@@ -35,7 +35,10 @@ function say(line = "") {
   process.stdout.write(`${label("start")} ${line}\n`);
 }
 function prefixLines(stream, name, out) {
-  createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => out.write(`${label(name)} ${line.replace(/\r/g, "")}\n`));
+  createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+    const shown = readable(line.replace(/\r/g, ""));
+    if (shown !== null) out.write(`${label(name)} ${shown}\n`);
+  });
 }
 
 // ---- 0. ports ----
@@ -113,6 +116,27 @@ const env = {
 const children = [];
 let stopping = false;
 const isRunning = (child) => child.exitCode === null && child.signalCode === null;
+/**
+ * A line as a person should read it, or null to drop it. The Worker logs one JSON line per
+ * request (what Workers Logs index in production); here it becomes one short line, and
+ * wrangler's own line for the same request is dropped as a duplicate.
+ */
+function readable(line) {
+  if (/\[wrangler:info\] (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ \d{3} /.test(line)) return null;
+  if (!line.startsWith("{")) return line;
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (entry.msg === "request") {
+    return `${entry.method} ${entry.route} ${entry.status} ${entry.durationMs} ms  (request ${String(entry.requestId).slice(0, 8)})`;
+  }
+  const { level, msg, ...rest } = entry;
+  return `${String(level ?? "info").toUpperCase()}: ${msg ?? ""} ${Object.keys(rest).length ? JSON.stringify(rest) : ""}`.trimEnd();
+}
+
 /** Starts a child whose output is prefixed with `name`; stdin stays with this script. */
 function run(name, command, args, childEnv) {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv, detached: true });
@@ -192,6 +216,20 @@ runService(
   env,
 );
 
+/**
+ * `wrangler dev` never fires the cron triggers of wrangler.toml: fire them here, as Cloudflare
+ * does when deployed, through wrangler's local endpoint, so owed pushes are swept every minute
+ * and unsent uploads every hour on this machine too (worker/index.ts `scheduled`).
+ */
+function runCronsLocally() {
+  const fire = (cron) =>
+    fetch(`${WORKER_URL}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(cron)}`).catch(() => {
+      // The Worker is restarting or stopping: the next tick tries again.
+    });
+  setInterval(() => fire("* * * * *"), 60_000).unref();
+  setInterval(() => fire("17 * * * *"), 60 * 60_000).unref();
+}
+
 /** Polls until check() resolves true; false if time ran out or we are stopping. */
 async function waitFor(check, seconds) {
   for (let i = 0; i < seconds * 4 && !stopping; i++) {
@@ -235,6 +273,7 @@ if (!(await waitFor(workerAnswers, 60))) {
     say(`  Socket.IO gateway             ${SOCKET_URL}`);
     say("Ctrl-C stops everything; `npm run reset` wipes the local data.");
     say("────────────────────────────────────────────────────────────");
+    runCronsLocally();
   } else if (!stopping) {
     say(`the bridge did not listen on ${SOCKET_URL} within 30 s; stopping`);
     shutdown(1);
