@@ -53,7 +53,7 @@ export function formatNumber(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return "-";
   const abs = Math.abs(value);
   if (abs === 0) return "0";
-  if (abs >= 1000) return Math.round(value).toLocaleString("en-US");
+  if (abs >= 999.5) return Math.round(value).toLocaleString("en-US");
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1) return value.toFixed(2);

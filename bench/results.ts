@@ -6,6 +6,7 @@ import { cpus, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { RoutingComparison } from "./routing/index.js";
 import type { WorkerResult } from "./worker/index.js";
+import type { AdapterResult } from "./adapter/index.js";
 
 export interface Machine {
   cpus: number;
@@ -20,6 +21,8 @@ export interface BenchResults {
   machine: Machine;
   routing?: RoutingComparison[];
   worker?: WorkerResult;
+  /** Real Socket.IO clients: edge-im vs @socket.io/redis-adapter vs the RabbitMQ floor (bench/adapter/). */
+  adapter?: AdapterResult;
 }
 
 const baselineFile = fileURLToPath(new URL("./baseline.json", import.meta.url));

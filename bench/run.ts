@@ -1,22 +1,25 @@
 // `npm run bench`: every benchmark, figures and ratios side by side with a baseline.
 //   npm run bench                         run all, compare the Worker with bench/baseline.json
 //   npm run bench -- --record-baseline    run all and make this run the baseline
-//   npm run bench -- --only=routing|worker
+//   npm run bench -- --only=routing|worker|adapter
 // Needs RabbitMQ and Redis (the routing benchmark); says which is missing and exits 1.
 import { missingServices, RABBITMQ_URL, REDIS_URL } from "../test/e2e/support/services.js";
 import { renderTable, type Row } from "./report.js";
 import { describeMachine, machine, machineDifferences, readBaseline, saveResults, type BenchResults } from "./results.js";
 import { routingTable, runRoutingBench } from "./routing/index.js";
 import { runWorkerBench, type WorkerResult } from "./worker/index.js";
+import { adapterTables, runAdapterBench } from "./adapter/index.js";
+import { writeAdapterMarkdown } from "./adapter/markdown.js";
 
-const USAGE = "usage: npm run bench [-- --record-baseline | --only=routing | --only=worker]";
+const USAGE = "usage: npm run bench [-- --record-baseline | --only=routing | --only=worker | --only=adapter]";
+type Only = "routing" | "worker" | "adapter";
 
-function parseArgs(argv: string[]): { recordBaseline: boolean; only?: "routing" | "worker" } {
+function parseArgs(argv: string[]): { recordBaseline: boolean; only?: Only } {
   let recordBaseline = false;
-  let only: "routing" | "worker" | undefined;
+  let only: Only | undefined;
   for (const arg of argv) {
     if (arg === "--record-baseline") recordBaseline = true;
-    else if (arg === "--only=routing" || arg === "--only=worker") only = arg.slice("--only=".length) as "routing" | "worker";
+    else if (arg === "--only=routing" || arg === "--only=worker" || arg === "--only=adapter") only = arg.slice("--only=".length) as Only;
     else fail(`unknown argument ${arg}\n${USAGE}`, 2);
   }
   if (recordBaseline && only) fail("--record-baseline records a full run: leave out --only", 2);
@@ -78,12 +81,17 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const log = (line: string) => console.log(line);
 
-  if (options.only !== "worker") {
-    console.log("\n[1/2] routing: targeted (Redis look-up, one publish per node) vs broadcast (fanout to every node)");
+  const runs = (part: Only) => options.only === undefined || options.only === part;
+  if (runs("routing")) {
+    console.log("\n[1/3] routing: targeted (Redis look-up, one publish per node) vs broadcast (fanout to every node)");
     results.routing = await runRoutingBench({ rabbitmq: RABBITMQ_URL, redis: REDIS_URL }, log);
   }
-  if (options.only !== "routing") {
-    console.log("\n[2/2] worker: HTTP send path and sync");
+  if (runs("adapter")) {
+    console.log("\n[2/3] adapter: real Socket.IO clients, edge-im vs @socket.io/redis-adapter vs the RabbitMQ floor");
+    results.adapter = await runAdapterBench({ rabbitmq: RABBITMQ_URL, redis: REDIS_URL }, log);
+  }
+  if (runs("worker")) {
+    console.log("\n[3/3] worker: HTTP send path and sync");
     results.worker = await runWorkerBench(
       { sequentialSends: 300, concurrentSends: 800, concurrency: 16, warmup: 20, syncMessages: 200, syncRounds: 100 },
       log,
@@ -91,14 +99,16 @@ async function main(): Promise<void> {
   }
 
   for (const comparison of results.routing ?? []) console.log(routingTable(comparison));
+  if (results.adapter) for (const table of adapterTables(results.adapter)) console.log(table);
   if (results.worker) {
     const reference = options.recordBaseline ? results.worker : baseline?.worker;
     console.log(workerTable(results.worker, reference));
     if (options.recordBaseline) console.log("(recorded as the new baseline: ratios are 1.00x by definition)");
   }
-  console.log("\nratio = current / reference (targeted / broadcast, or current / baseline); verdict ignores differences under 10%.");
+  console.log("\nratio = current / reference (targeted / broadcast, edge-im / adapter and edge-im / floor, or current / baseline); verdict ignores differences under 10%.");
 
   const written = await saveResults(results, { recordBaseline: options.recordBaseline });
+  if (results.adapter) written.push(await writeAdapterMarkdown(results.adapter, results.machine, results.recordedAt));
   console.log(`\ndone in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; wrote ${written.map((p) => p.slice(p.indexOf("bench/"))).join(", ")}`);
 
   const inexact = (results.routing ?? []).flatMap((c) => [c.targeted, c.broadcast]).filter((r) => !r.pushesExact);

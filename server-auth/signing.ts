@@ -57,10 +57,17 @@ function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Strictly increasing per process: two identical calls in one millisecond still get two signatures. */
+/**
+ * Increasing per process, so two identical calls in one millisecond still get two signatures,
+ * but never more than MAX_LEAD_MS ahead of the clock: a sender of over 1,000 calls/s would
+ * otherwise run ahead of real time until its calls fell outside the skew window. Past that
+ * lead, two identical calls in one millisecond may share a signature (the second is then
+ * refused as a replay); calls whose bodies differ never do.
+ */
+const MAX_LEAD_MS = 1_000;
 let lastTimestamp = 0;
-function nextTimestamp(): number {
-  lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+function nextTimestamp(now = Date.now()): number {
+  lastTimestamp = Math.max(now, Math.min(lastTimestamp + 1, now + MAX_LEAD_MS));
   return lastTimestamp;
 }
 

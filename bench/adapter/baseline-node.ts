@@ -1,0 +1,76 @@
+// The baseline for bench/adapter: what users would otherwise pick, a plain Socket.IO
+// cluster on @socket.io/redis-adapter. One process per node. Each socket joins its user's
+// room (`user:<id>`); POST /emit (signed like edge-im's POST /internal/deliver, with the
+// same HMAC code, so that injection costs both the same) does `io.to(room).emit(type, event)`,
+// and the adapter publishes it on Redis pub/sub to every node, which delivers to its members.
+// Prints one JSON line `{"ready":true,"socketUrl","internalUrl"}` when listening.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import { Server } from "socket.io";
+import { verifyAccessToken } from "../../server-auth/access-token.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedCall } from "../../server-auth/signing.js";
+
+const { REDIS_URL, AUTH_SECRET, BRIDGE_SECRET, ADAPTER_KEY } = process.env;
+if (!REDIS_URL || !AUTH_SECRET || !BRIDGE_SECRET || !ADAPTER_KEY) {
+  console.error("baseline-node: REDIS_URL, AUTH_SECRET, BRIDGE_SECRET and ADAPTER_KEY are required");
+  process.exit(2);
+}
+
+const pub = new Redis(REDIS_URL);
+const sub = pub.duplicate();
+const httpServer = createServer();
+const io = new Server(httpServer, { adapter: createAdapter(pub, sub, { key: ADAPTER_KEY }), transports: ["websocket"] });
+
+// Handshake: the same access token check as the bridge (verified locally, once per socket).
+io.use((socket, next) => {
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof token !== "string") return next(new Error("no token"));
+  verifyAccessToken(AUTH_SECRET, token).then(
+    (verified) => {
+      if (!verified.ok) return next(new Error("bad token"));
+      socket.data.userId = verified.userId;
+      next();
+    },
+    (error: unknown) => next(error as Error),
+  );
+});
+io.on("connection", (socket) => {
+  void socket.join(`user:${socket.data.userId as string}`);
+  socket.emit("ready", { type: "ready", userId: socket.data.userId as string });
+});
+
+const PATH = "/emit";
+const internal = createServer((request, response) => {
+  if (request.method !== "POST" || request.url !== PATH) return void response.writeHead(404).end();
+  const chunks: Buffer[] = [];
+  request.on("data", (chunk: Buffer) => chunks.push(chunk));
+  request.on("end", () => {
+    const body = Buffer.concat(chunks).toString("utf8");
+    const header = (name: string) => request.headers[name.toLowerCase()] as string | undefined;
+    verifySignedCall(BRIDGE_SECRET, { direction: "worker->bridge", method: "POST", path: PATH, body }, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER)).then(
+      (ok) => {
+        if (!ok) return void response.writeHead(401).end();
+        const { event, userIds } = JSON.parse(body) as { event: { type: string }; userIds: string[] };
+        io.to(userIds.map((id) => `user:${id}`)).emit(event.type, event);
+        response.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+      },
+      () => void response.writeHead(500).end(),
+    );
+  });
+});
+
+const listen = (server: ReturnType<typeof createServer>) =>
+  new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+
+Promise.all([listen(httpServer), listen(internal)]).then(([socketUrl, internalUrl]) => {
+  process.stdout.write(`${JSON.stringify({ ready: true, socketUrl, internalUrl })}\n`);
+});
+process.on("SIGTERM", () => {
+  void io.close();
+  internal.close();
+  pub.disconnect();
+  sub.disconnect();
+  process.exit(0);
+});

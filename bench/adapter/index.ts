@@ -1,0 +1,411 @@
+// edge-im with real Socket.IO clients vs a plain Socket.IO cluster on
+// @socket.io/redis-adapter vs the raw RabbitMQ floor, in one run (README "3. Adapter").
+//
+// For each K (nodes) and each system: K node processes, 200 socket.io-client clients in
+// this process (client i on node i mod K), then 1:1 messages injected into node 0 as the
+// Worker would (edge-im: signed POST /internal/deliver; baseline: the same signed call to
+// POST /emit, which does io.to(room).emit) at open-loop offered rates, each recipient on
+// another node than node 0 when K > 1. Latency: from each message's due time to its
+// arrival at the client. CPU: the node processes (from /proc), this process (clients and
+// injector), RabbitMQ (beam.smp) and Redis (redis-server), per 1,000 delivered messages.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { Agent, request } from "node:http";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { io, type Socket } from "socket.io-client";
+import { signAccessToken } from "../../server-auth/access-token.js";
+import { signCall } from "../../server-auth/signing.js";
+import { cpuMs, pidsNamed } from "../proc.js";
+import { formatNumber, formatRatio, verdict, type Better } from "../report.js";
+import { latencySummary, openLoop, type RatePhase } from "./open-loop.js";
+
+export interface AdapterConfig {
+  nodeCounts: number[];
+  clients: number;
+  rates: number[];
+  /** Per offered rate. */
+  durationMs: number;
+}
+
+export const ADAPTER_CONFIG: AdapterConfig = { nodeCounts: [1, 2, 4], clients: 200, rates: [1_000, 4_000, 8_000], durationMs: 3_000 };
+
+const numberList = (text: string | undefined) => (text ? text.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0) : []);
+
+/** ADAPTER_CONFIG, with BENCH_ADAPTER_K=1,2 and BENCH_ADAPTER_RATES=1000,8000 overriding its lists (quick or longer runs). */
+export function adapterConfigFromEnv(env = process.env): AdapterConfig {
+  const nodeCounts = numberList(env.BENCH_ADAPTER_K);
+  const rates = numberList(env.BENCH_ADAPTER_RATES);
+  return { ...ADAPTER_CONFIG, ...(nodeCounts.length ? { nodeCounts } : {}), ...(rates.length ? { rates } : {}) };
+}
+
+/** BENCH_CPU_PROF=<dir>: the edge-im nodes run with --cpu-prof and stop gracefully, writing one .cpuprofile each there. */
+const cpuProfDir = process.env.BENCH_CPU_PROF;
+
+export type SystemName = "edge-im" | "adapter";
+
+export interface AdapterRun {
+  system: SystemName;
+  nodes: number;
+  phases: RatePhase[];
+}
+
+export interface AdapterResult {
+  config: AdapterConfig;
+  versions: Record<string, string>;
+  runs: AdapterRun[];
+  floor: RatePhase[];
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const baselineScript = fileURLToPath(new URL("./baseline-node.ts", import.meta.url));
+const floorScript = fileURLToPath(new URL("./floor-child.ts", import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface RunningNode {
+  socketUrl: string;
+  internalUrl: string;
+  child: ChildProcess;
+}
+
+/** SIGKILL, or with `graceful` SIGTERM first (a --cpu-prof profile is written only on a normal exit). */
+async function stopChild(child: ChildProcess, graceful = false): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  if (graceful) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+    return;
+  }
+  child.kill("SIGKILL");
+  await exited;
+}
+
+interface Secrets {
+  authSecret: string;
+  bridgeSecret: string;
+}
+
+async function startEdgeNode(urls: { rabbitmq: string; redis: string }, secrets: Secrets): Promise<RunningNode> {
+  const [port, internalPort] = [await freePort(), await freePort()];
+  // One process (node with tsx's loader), as test/e2e/support/nodes.ts spawns one.
+  const profile = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "node-bridge/main.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ID: `bench-${randomUUID().slice(0, 8)}`,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      INTERNAL_PORT: String(internalPort),
+      // Unreachable: handshakes accept verified tokens without the session check.
+      WORKER_URL: "http://127.0.0.1:9",
+      AUTH_SECRET: secrets.authSecret,
+      BRIDGE_SECRET: secrets.bridgeSecret,
+      RABBITMQ_URL: urls.rabbitmq,
+      REDIS_URL: urls.redis,
+      EDGE_LINK: "false",
+      LOG_LEVEL: "error",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const internalUrl = `http://127.0.0.1:${internalPort}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`edge-im node exited early with ${child.exitCode}`);
+    const ok = await fetch(`${internalUrl}/internal/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error("edge-im node did not start in 20 s");
+    }
+    await sleep(100);
+  }
+  return { socketUrl: `http://127.0.0.1:${port}`, internalUrl, child };
+}
+
+async function startBaselineNode(redis: string, secrets: Secrets, key: string): Promise<RunningNode> {
+  const child = spawn(process.execPath, ["--import", "tsx", baselineScript], {
+    cwd: root,
+    env: { ...process.env, REDIS_URL: redis, AUTH_SECRET: secrets.authSecret, BRIDGE_SECRET: secrets.bridgeSecret, ADAPTER_KEY: key },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("baseline node did not start in 20 s")), 20_000);
+    child.once("exit", (code) => reject(new Error(`baseline node exited early with ${code}`)));
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const line = output.split("\n").find((l) => l.startsWith("{"));
+      if (!line) return;
+      clearTimeout(timer);
+      const ready = JSON.parse(line) as { socketUrl: string; internalUrl: string };
+      resolve({ ...ready, child });
+    });
+  });
+}
+
+interface Client {
+  userId: string;
+  node: number;
+  socket: Socket;
+}
+
+async function connectClients(nodes: RunningNode[], count: number, secrets: Secrets, onMessage: (index: number) => void): Promise<Client[]> {
+  const clients: Client[] = [];
+  for (let i = 0; i < count; i += 20) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, async (_, j) => {
+        const userId = randomUUID();
+        const node = (i + j) % nodes.length;
+        const token = await signAccessToken(secrets.authSecret, { userId, deviceId: "bench", sessionId: randomUUID() }, 3_600);
+        const socket = io(nodes[node]!.socketUrl, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
+        socket.on("message.new", (event: { message: { clientMsgId: string } }) => onMessage(Number(event.message.clientMsgId)));
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("a client got no `ready` in 10 s")), 10_000);
+          socket.once("ready", () => (clearTimeout(timer), resolve()));
+          socket.once("connect_error", (error) => (clearTimeout(timer), reject(error)));
+        });
+        return { userId, node, socket };
+      }),
+    );
+    clients.push(...batch);
+  }
+  return clients;
+}
+
+/** A 1:1 text message as the Worker pushes it (`message.new`); clientMsgId carries the bench's index. */
+function chatEvent(index: number, senderId: string, recipientId: string) {
+  return {
+    type: "message.new",
+    message: {
+      id: randomUUID(),
+      conversationId: `d:${senderId}:${recipientId}`,
+      seq: index + 1,
+      senderId,
+      clientMsgId: String(index),
+      kind: "text",
+      body: { text: "benchmark message: the quick brown fox jumps over the lazy dog" },
+      createdAt: Date.now(),
+      recalledAt: null,
+    },
+  };
+}
+
+async function measureSystem(
+  system: SystemName,
+  k: number,
+  config: AdapterConfig,
+  urls: { rabbitmq: string; redis: string },
+  log: (line: string) => void,
+): Promise<AdapterRun> {
+  const secrets: Secrets = { authSecret: randomBytes(24).toString("hex"), bridgeSecret: randomBytes(24).toString("hex") };
+  const adapterKey = `bench-adapter-${randomUUID().slice(0, 8)}`;
+  const nodes: RunningNode[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  let clients: Client[] = [];
+  try {
+    for (let n = 0; n < k; n++) nodes.push(system === "edge-im" ? await startEdgeNode(urls, secrets) : await startBaselineNode(urls.redis, secrets, adapterKey));
+    const dueAt: number[] = [];
+    let phaseFrom = 0;
+    let received = 0;
+    let lastAt = 0;
+    let latencies: number[] = [];
+    clients = await connectClients(nodes, config.clients, secrets, (index) => {
+      const now = performance.now();
+      if (index < phaseFrom || dueAt[index] === undefined) return;
+      latencies.push(now - dueAt[index]);
+      received++;
+      lastAt = now;
+    });
+    const senderId = randomUUID();
+    // Cross-node: with K > 1 every recipient is on another node than node 0, where messages go in.
+    const recipients = k === 1 ? clients : clients.filter((c) => c.node !== 0);
+    const target = new URL(nodes[0]!.internalUrl);
+    const path = system === "edge-im" ? "/internal/deliver" : "/emit";
+    let failed = 0;
+    const inject = (index: number) => {
+      const recipient = recipients[index % recipients.length]!;
+      const body = JSON.stringify({ event: chatEvent(index, senderId, recipient.userId), userIds: [recipient.userId] });
+      // The wall clock as timestamp: signCall's default (strictly increasing, +1 ms per call)
+      // runs ahead of real time above 1,000 calls/s and leaves the 60 s skew window.
+      void signCall(secrets.bridgeSecret, { direction: "worker->bridge", method: "POST", path, body }, Date.now()).then((headers) => {
+        const call = request(
+          { agent, host: target.hostname, port: target.port, path, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers } },
+          (response) => {
+            if (response.statusCode !== 200) failed++;
+            response.resume();
+          },
+        );
+        call.on("error", () => failed++);
+        call.end(body);
+      });
+    };
+    let base = 0;
+    // Warm-up (untimed): JIT, keep-alive connections, Redis scripts.
+    await openLoop(1_000, 500, (i, due) => ((dueAt[base + i] = due), inject(base + i)));
+    base += 500;
+    await sleep(500);
+
+    const nodePids = nodes.map((n) => n.child.pid!).filter(Boolean);
+    const rabbitPids = pidsNamed("beam.smp");
+    const redisPids = pidsNamed("redis-server");
+    const phases: RatePhase[] = [];
+    for (const rate of config.rates) {
+      phaseFrom = base;
+      received = 0;
+      latencies = [];
+      failed = 0;
+      const sent = Math.round((rate * config.durationMs) / 1000);
+      const before = { nodes: cpuMs(nodePids), each: nodePids.map((pid) => cpuMs([pid])), rabbitmq: cpuMs(rabbitPids), redis: cpuMs(redisPids), load: process.cpuUsage() };
+      const start = performance.now();
+      const from = base;
+      await openLoop(rate, config.durationMs, (i, due) => ((dueAt[from + i] = due), inject(from + i)));
+      const deadline = performance.now() + 3_000;
+      while (received < sent && performance.now() < deadline) await sleep(5);
+      const load = process.cpuUsage(before.load);
+      const after = { nodes: cpuMs(nodePids), each: nodePids.map((pid) => cpuMs([pid])), rabbitmq: cpuMs(rabbitPids), redis: cpuMs(redisPids) };
+      const per1k = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || received === 0 ? undefined : ((b - a) / received) * 1000);
+      const phase: RatePhase = {
+        offeredPerSecond: rate,
+        sent,
+        delivered: received,
+        failed,
+        deliveredPerSecond: received === 0 ? 0 : received / ((lastAt - start) / 1000),
+        latencyMs: latencySummary(latencies),
+        cpuMsPer1k: {
+          nodes: per1k(before.nodes, after.nodes),
+          load: per1k(0, (load.user + load.system) / 1000),
+          rabbitmq: per1k(before.rabbitmq, after.rabbitmq),
+          redis: per1k(before.redis, after.redis),
+        },
+        perNodeCpuMsPer1k: before.each.map((b, n) => per1k(b, after.each[n])),
+      };
+      phases.push(phase);
+      log(
+        `  ${system} K=${k} ${rate}/s: ${received}/${sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms` +
+          (failed ? `, ${failed} injections failed` : ""),
+      );
+      base += sent;
+      await sleep(300);
+    }
+    return { system, nodes: k, phases };
+  } finally {
+    for (const client of clients) client.socket.disconnect();
+    agent.destroy();
+    // edge-im nodes stop gracefully: each removes its routes from the shared Redis.
+    await Promise.all(nodes.map((n) => stopChild(n.child, system === "edge-im")));
+    if (system === "edge-im" && cpuProfDir) log(`  (CPU profiles of node pids ${nodes.map((n) => n.child.pid).join(", ")} in ${cpuProfDir})`);
+  }
+}
+
+function runFloor(config: AdapterConfig, rabbitmq: string): Promise<RatePhase[]> {
+  // The envelope edge-im publishes for one such message is about this size.
+  const payload = JSON.stringify({ event: chatEvent(0, randomUUID(), randomUUID()), recipients: [{ userId: randomUUID() }] });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", floorScript, JSON.stringify(config.rates), String(config.durationMs), payload], {
+      cwd: root,
+      env: { ...process.env, RABBITMQ_URL: rabbitmq },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const line = output.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line) return reject(new Error(`RabbitMQ floor run exited with ${code}`));
+      resolve(JSON.parse(line) as RatePhase[]);
+    });
+  });
+}
+
+async function packageVersion(name: string): Promise<string> {
+  try {
+    const { readFile } = await import("node:fs/promises");
+    return (JSON.parse(await readFile(`${root}node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
+  } catch {
+    return "?";
+  }
+}
+
+export async function runAdapterBench(urls: { rabbitmq: string; redis: string }, log: (line: string) => void, config = adapterConfigFromEnv()): Promise<AdapterResult> {
+  const versions: Record<string, string> = {};
+  for (const name of ["socket.io", "socket.io-client", "@socket.io/redis-adapter", "ioredis", "amqplib"]) versions[name] = await packageVersion(name);
+  const runs: AdapterRun[] = [];
+  for (const k of config.nodeCounts) {
+    for (const system of ["edge-im", "adapter"] as const) runs.push(await measureSystem(system, k, config, urls, log));
+  }
+  log("  RabbitMQ floor (publish-confirm -> direct exchange -> consume+ack, one process)");
+  const floor = await runFloor(config, urls.rabbitmq);
+  for (const phase of floor) log(`  floor ${phase.offeredPerSecond}/s: ${phase.delivered}/${phase.sent}, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms`);
+  return { config, versions, runs, floor };
+}
+
+/** CPU of everything that carries the messages: the nodes, the broker (not for the adapter, which has none) and Redis. */
+function systemCpu(phase: RatePhase, withoutBroker: boolean): number | undefined {
+  const { nodes, rabbitmq, redis } = phase.cpuMsPer1k;
+  if (nodes === undefined) return undefined;
+  return nodes + (withoutBroker ? 0 : (rabbitmq ?? 0)) + (redis ?? 0);
+}
+
+/** One table per K: edge-im | adapter | floor, with edge-im / adapter and edge-im / floor. */
+export function adapterTables(result: AdapterResult): string[] {
+  const tables: string[] = [];
+  for (const k of result.config.nodeCounts) {
+    const edge = result.runs.find((r) => r.system === "edge-im" && r.nodes === k);
+    const adapter = result.runs.find((r) => r.system === "adapter" && r.nodes === k);
+    if (!edge || !adapter) continue;
+    const header = ["metric", "edge-im", "adapter", "floor", "edge/adapter", "verdict", "edge/floor"];
+    const body: string[][] = [];
+    result.config.rates.forEach((rate, i) => {
+      const e = edge.phases[i];
+      const a = adapter.phases[i];
+      const f = result.floor[i];
+      if (!e || !a) return;
+      const row = (metric: string, pick: (p: RatePhase) => number | undefined, better: Better, floor = true) => {
+        const [ev, av, fv] = [pick(e), pick(a), f && floor ? pick(f) : undefined];
+        body.push([metric, formatNumber(ev), formatNumber(av), formatNumber(fv), formatRatio(ev, av), verdict(ev, av, better), fv === undefined ? "-" : formatRatio(ev, fv)]);
+      };
+      body.push([`offered ${rate.toLocaleString("en-US")} msgs/s`, "", "", "", "", "", ""]);
+      row("  delivered msgs/s", (p) => p.deliveredPerSecond, "higher");
+      row("  delivered / sent", (p) => p.delivered / p.sent, "higher");
+      row("  latency p50 ms", (p) => p.latencyMs.p50, "lower");
+      row("  latency p99 ms", (p) => p.latencyMs.p99, "lower");
+      row("  latency p99.9 ms", (p) => p.latencyMs.p999, "lower");
+      row(`  node CPU ms / 1k msgs (all ${k})`, (p) => p.cpuMsPer1k.nodes, "lower");
+      if (k > 1) {
+        row("    of which node 0 (messages enter)", (p) => p.perNodeCpuMsPer1k?.[0], "lower", false);
+        row("    busiest other node", (p) => (p.perNodeCpuMsPer1k ? Math.max(...p.perNodeCpuMsPer1k.slice(1).map((v) => v ?? 0)) : undefined), "lower", false);
+      }
+      row("  load process CPU ms / 1k", (p) => p.cpuMsPer1k.load, "lower", false);
+      // The adapter does not use the broker (its figure, an idle broker's, stays in the JSON).
+      row("  RabbitMQ CPU ms / 1k", (p) => (p === a ? undefined : p.cpuMsPer1k.rabbitmq), "lower");
+      row("  Redis CPU ms / 1k", (p) => p.cpuMsPer1k.redis, "lower", false);
+      row("  system CPU ms / 1k (nodes+broker+Redis)", (p) => systemCpu(p, p === a), "lower");
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
+    const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
+    tables.push(
+      [
+        `\nReal sockets: edge-im vs Socket.IO redis-adapter, K=${k} node${k > 1 ? "s" : ""}, ${result.config.clients} clients, 1:1 ${k > 1 ? "cross-node " : ""}messages, ${result.config.durationMs / 1000} s per rate`,
+        line(header),
+        widths.map((w) => "-".repeat(w)).join("  "),
+        ...body.map(line),
+      ].join("\n"),
+    );
+  }
+  return tables;
+}

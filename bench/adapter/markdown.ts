@@ -1,0 +1,37 @@
+// bench/RESULTS.md: the adapter benchmark of the latest run that included it (machine,
+// versions, settings, the tables), rewritten by every such run.
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { describeMachine, type Machine } from "../results.js";
+import { adapterTables, type AdapterResult } from "./index.js";
+
+const file = fileURLToPath(new URL("../RESULTS.md", import.meta.url));
+
+export async function writeAdapterMarkdown(result: AdapterResult, machine: Machine, recordedAt: string): Promise<string> {
+  const c = result.config;
+  const text = [
+    "# Real sockets: edge-im vs the Socket.IO Redis adapter",
+    "",
+    "Written by `npm run bench` (or `npm run bench -- --only=adapter`); how it is measured: bench/README.md, section 3.",
+    "JSON of the same run: `bench/results/latest.json` (`adapter`).",
+    "",
+    `- run: ${recordedAt}`,
+    `- machine: ${describeMachine(machine)}; RabbitMQ, Redis, every node and the clients share it`,
+    `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(", ")}`,
+    `- settings: K = ${c.nodeCounts.join(", ")} node processes; ${c.clients} socket.io-client clients (websocket transport) in the bench process, client i on node i mod K;` +
+      ` offered rates ${c.rates.map((r) => r.toLocaleString("en-US")).join(" and ")} msgs/s, open loop, ${c.durationMs / 1000} s each after a 0.5 s warm-up;` +
+      " one 1:1 `message.new` per message injected into node 0 by a signed HTTP call (edge-im: `POST /internal/deliver`; adapter: `POST /emit` doing `io.to(room).emit`), recipient on another node when K > 1;" +
+      " latency from each message's due time to its arrival at the client; CPU per 1,000 delivered messages.",
+    "- floor: raw RabbitMQ in one process, publish with confirms to a direct exchange, consume and ack, same rates and payload size; its \"node CPU\" is that process.",
+    "",
+    "```",
+    ...adapterTables(result).map((t) => t.trimStart()),
+    "```",
+    "",
+    "ratio = edge-im / adapter and edge-im / floor; verdict (edge-im against the adapter) ignores differences under 10%.",
+    "On this 2-core machine the processes compete for the same two cores: at the higher rates the figures measure saturation as much as cost.",
+    "",
+  ].join("\n");
+  await writeFile(file, text);
+  return file;
+}
