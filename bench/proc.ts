@@ -2,7 +2,9 @@
 // broker (beam.smp), Redis (redis-server) and workerd do work the Node process never
 // sees. Read-only; on a system without /proc every figure is undefined and the tables
 // print "-".
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** Kernel clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -76,4 +78,26 @@ export function descendantsOf(pid: number): number[] {
     }
   }
   return found;
+}
+
+/**
+ * Runs a TypeScript script in a child Node (the project's, through tsx) and resolves with the
+ * JSON of the last line it prints: how the bench's isolated runs hand back their figures.
+ */
+export function runJsonChild<T>(script: string, args: string[], env: Record<string, string>, label: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const line = output.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line) return reject(new Error(`${label} exited with ${code}`));
+      resolve(JSON.parse(line) as T);
+    });
+  });
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import { signCall } from "../../server-auth/signing.js";
-import { cpuMs, pidsNamed } from "../proc.js";
+import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
 import { formatNumber, formatRatio, verdict, type Better } from "../report.js";
 import { latencySummary, openLoop, type RatePhase } from "./open-loop.js";
 
@@ -315,21 +315,7 @@ async function measureSystem(
 function runFloor(config: AdapterConfig, rabbitmq: string): Promise<RatePhase[]> {
   // The envelope edge-im publishes for one such message is about this size.
   const payload = JSON.stringify({ event: chatEvent(0, randomUUID(), randomUUID()), recipients: [{ userId: randomUUID() }] });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", floorScript, JSON.stringify(config.rates), String(config.durationMs), payload], {
-      cwd: root,
-      env: { ...process.env, RABBITMQ_URL: rabbitmq },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      const line = output.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line) return reject(new Error(`RabbitMQ floor run exited with ${code}`));
-      resolve(JSON.parse(line) as RatePhase[]);
-    });
-  });
+  return runJsonChild<RatePhase[]>(floorScript, [JSON.stringify(config.rates), String(config.durationMs), payload], { RABBITMQ_URL: rabbitmq }, "RabbitMQ floor run");
 }
 
 async function packageVersion(name: string): Promise<string> {

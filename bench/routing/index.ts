@@ -1,8 +1,8 @@
 // Targeted routing (the project's) against broadcast (the baseline), scenario by
 // scenario. Each variant runs in a child process of its own (child.ts) so that peak RSS
 // and CPU time are that variant's alone; the broker and Redis are the machine's.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runJsonChild } from "../proc.js";
 import { renderTable, type Row } from "../report.js";
 import type { RoutingResult, VariantName } from "./child.js";
 import type { ScenarioConfig } from "./scenario.js";
@@ -34,25 +34,11 @@ export interface RoutingComparison {
   runs: { targeted: number[]; broadcast: number[] };
 }
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const childScript = fileURLToPath(new URL("./child.ts", import.meta.url));
 
 function runChild(variant: VariantName, config: ScenarioConfig, urls: ServiceUrls): Promise<RoutingResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", childScript, variant, JSON.stringify(config)], {
-      cwd: root,
-      env: { ...process.env, RABBITMQ_URL: urls.rabbitmq, REDIS_URL: urls.redis },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      const line = output.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line) return reject(new Error(`routing run ${variant}/${config.name} (K=${config.nodes}) exited with ${code}`));
-      resolve(JSON.parse(line) as RoutingResult);
-    });
-  });
+  const env = { RABBITMQ_URL: urls.rabbitmq, REDIS_URL: urls.redis };
+  return runJsonChild<RoutingResult>(childScript, [variant, JSON.stringify(config)], env, `routing run ${variant}/${config.name} (K=${config.nodes})`);
 }
 
 export async function runRoutingBench(urls: ServiceUrls, log: (line: string) => void): Promise<RoutingComparison[]> {

@@ -6,6 +6,7 @@ import { appState } from "../state/app-state.js";
 import { attempt } from "../state/errors.js";
 import { dismissGroup, leaveGroup, loadMembers, setMyNickname, updateGroup } from "../state/groups.js";
 import { useStore } from "../state/store.js";
+import { GroupFields } from "./GroupFields.js";
 import { GroupMembers } from "./GroupMembers.js";
 import { ConfirmButton } from "./ui/ConfirmButton.js";
 import { Dialog } from "./ui/Dialog.js";
@@ -77,14 +78,7 @@ function AboutForm(props: { name: string; announcement: string; onSave: (body: {
         });
       }}
     >
-      <label class="field">
-        <span>Group name</span>
-        <input required maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-      </label>
-      <label class="field">
-        <span>Announcement</span>
-        <textarea rows={3} maxLength={2000} value={announcement} onInput={(e) => setAnnouncement(e.currentTarget.value)} />
-      </label>
+      <GroupFields name={name} announcement={announcement} onName={setName} onAnnouncement={setAnnouncement} rows={3} />
       <button type="submit" class="primary" disabled={!changed}>
         Save changes
       </button>

@@ -5,6 +5,7 @@ import { appState } from "../state/app-state.js";
 import { createGroup } from "../state/groups.js";
 import { useStore } from "../state/store.js";
 import { FriendPicker } from "./FriendPicker.js";
+import { GroupFields } from "./GroupFields.js";
 import { Dialog } from "./ui/Dialog.js";
 import { FormError } from "./ui/FormError.js";
 import { useAction } from "./ui/use-action.js";
@@ -32,14 +33,7 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="New group" onClose={onClose}>
       <form class="stack" onSubmit={submit}>
-        <label class="field">
-          <span>Group name</span>
-          <input required maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </label>
-        <label class="field">
-          <span>Announcement</span>
-          <textarea rows={2} maxLength={2000} placeholder="optional" value={announcement} onInput={(e) => setAnnouncement(e.currentTarget.value)} />
-        </label>
+        <GroupFields name={name} announcement={announcement} onName={setName} onAnnouncement={setAnnouncement} rows={2} announcementPlaceholder="optional" />
         <FriendPicker legend="Members" friends={friends} picked={picked} onChange={setPicked} />
         <FormError error={error} />
         <button type="submit" class="primary wide" disabled={busy}>
