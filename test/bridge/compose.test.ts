@@ -64,7 +64,7 @@ describe("docker-compose.yml", () => {
       const unknown = Object.keys(env).filter((key) => !(BRIDGE_ENV_NAMES as string[]).includes(key) || !documented.has(key));
       expect(unknown, `${name}: variables the bridge does not read`).toEqual([]);
       for (const required of [...REQUIRED_BRIDGE_ENV, "NODE_ID", "RABBITMQ_URL", "REDIS_URL"]) {
-        expect(env[required], `${name}: ${required}`).toBeTruthy();
+        expect(env[required], `${name}: ${required}`).toMatch(/\S/);
       }
     }
   });

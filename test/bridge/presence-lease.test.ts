@@ -65,6 +65,7 @@ describe("presence lease (node side)", () => {
     const reporter = new PresenceReporter("n2", new WorkerClient(worker.url, "secret"), () => true, logger, () => ["u1"]);
     cleanups.push(() => reporter.settle(1_000), worker.close);
     await eventually(async () => worker.bodies.length >= 2, "gone, then lease", 5_000);
+    // Nothing else within 200 ms (a re-report would follow the lease answer at once).
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(worker.bodies).toEqual([
       { gateway: "n2", gone: true },

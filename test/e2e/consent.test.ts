@@ -55,7 +55,7 @@ describe.skipIf(inject("servicesMissing"))("consent across gateways", () => {
     devices.track(kimOnB);
     const answer = (await kimOnB.emitWithAck("typing", { conversationId })) as ErrorFrame;
     expect(answer).toMatchObject({ type: "error", code: "forbidden" });
-    await settle();
+    await settle(500); // no typing reached Lee within 500 ms
     expect(typingFrom(leeAtEdge, kim.id)).toEqual([]);
   });
 
@@ -69,7 +69,7 @@ describe.skipIf(inject("servicesMissing"))("consent across gateways", () => {
     await ownerAtEdge.waitFor((e) => e.type === "typing" && e.userId === ben.id, "ben's typing at the owner");
     annOnA.send({ type: "typing", conversationId: group.conversationId });
     await ownerAtEdge.waitFor((e) => e.type === "typing" && e.userId === ann.id, "ann's typing at the owner");
-    await settle();
+    await settle(500); // the owner got both: neither reached the other within a further 500 ms
     expect(typingFrom(annOnA, ben.id)).toEqual([]);
     expect(typingFrom(benOnB, ann.id)).toEqual([]);
   });

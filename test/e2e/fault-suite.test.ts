@@ -245,7 +245,7 @@ describe.skipIf(inject("servicesMissing"))("fault suite: continuous traffic thro
     // Stop sending; every send in flight finishes (its retries included).
     sending = false;
     await Promise.race([Promise.all(loops), sleep(30_000).then(() => Promise.reject(new Error("sends still pending 30 s after the last fault")))]);
-    await sleep(500);
+    await sleep(500); // pushes still on their way land (0.5 s): what arrives later counts as by sync
     // What the members held before the final sync: pushes, and the syncs a gap or a reconnect started.
     const heldBefore = members.map((m) => new Set(m.client.messages(conversationId).map((message) => message.id)));
     const missingBeforeFinalSync = Object.fromEntries(members.map((m, i) => [m.label, acked.filter((a) => !heldBefore[i]!.has(a.message.id)).length]));

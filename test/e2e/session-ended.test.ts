@@ -37,7 +37,7 @@ describe.skipIf(inject("servicesMissing"))("sessions that end, on Socket.IO node
     const ended = await within(socket.closed, 1_000, "socket closed");
     expect(ended).toEqual({ reason: "ended" });
     // The other device, on another node, is untouched.
-    await settle(200);
+    await settle(200); // nothing for the bystander within 200 ms
     expect(bystander.events.filter((e) => e.type === "session.ended")).toEqual([]);
 
     await expect(connectCore(b.socketUrl, token)).rejects.toMatchObject({ reason: "auth", code: "unauthorized" });
@@ -54,7 +54,7 @@ describe.skipIf(inject("servicesMissing"))("sessions that end, on Socket.IO node
     expect(await within(old.closed, 1_000, "old socket closed")).toEqual({ reason: "ended" });
     const again = await connectCore(a.socketUrl, fresh.accessToken);
     open.push(again);
-    await settle(300);
+    await settle(300); // the new session's socket: no session.ended within 300 ms
     expect(again.events).toEqual([]);
   });
 
@@ -82,7 +82,7 @@ describe.skipIf(inject("servicesMissing"))("sessions that end, on Socket.IO node
 
     await eventually(async () => client.status === "closed", "the ChatClient closed");
     expect(cat.api.isSignedIn()).toBe(false);
-    await settle(500);
+    await settle(500); // no reconnect attempt within 500 ms (backoff here starts far below that)
     expect(statuses.slice(-1)).toEqual(["closed"]);
     expect(statuses.filter((s) => s === "connecting")).toHaveLength(1);
     expect((await laptop.me.sessions()).map((s) => s.deviceId)).toEqual(["laptop"]);

@@ -15,7 +15,8 @@ describe("web client assets", () => {
     expect(html).toContain('<div id="app">');
     const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
     const style = /href="(\/assets\/app-[A-Z0-9]+\.css)"/.exec(html)?.[1];
-    expect(script && style).toBeTruthy();
+    expect(script).toMatch(/^\/assets\/app-[A-Z0-9]+\.js$/);
+    expect(style).toMatch(/^\/assets\/app-[A-Z0-9]+\.css$/);
     const js = await page(script!);
     expect(js.status).toBe(200);
     expect(js.headers.get("content-type")).toMatch(/javascript/);

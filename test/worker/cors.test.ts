@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { AppEnv } from "../../worker/env.js";
 import { corsForConfiguredOrigins, parseOrigins } from "../../worker/middleware/cors-origins.js";
 import { BASE, call, registerUser } from "./http.js";
-import { upgrade } from "./ws-client.js";
+import { TestSocket, upgrade } from "./ws-client.js";
 
 const ALLOWED = "https://chat.example";
 const OTHER = "https://evil.example";
@@ -80,9 +80,10 @@ describe("CORS on /api/*", () => {
     const user = await registerUser("corsws");
     const res = await upgrade(`?token=${encodeURIComponent(user.token)}`, { Origin: ALLOWED });
     expect(res.status).toBe(101);
-    expect(res.webSocket).toBeTruthy();
     res.webSocket!.accept();
-    res.webSocket!.close(1000, "test done");
+    const socket = new TestSocket(res.webSocket!, res);
+    expect(await socket.next("ready")).toMatchObject({ type: "ready", userId: user.user.id });
+    socket.close();
   });
 });
 

@@ -70,6 +70,6 @@ describe("request id", () => {
     await withRequestId("trace-deliver-1", () => callBridge(bridgeEnv, "/internal/deliver", payload));
     expect(seen).toHaveLength(1);
     expect(seen[0]!.get("X-Request-Id")).toBe("trace-deliver-1");
-    expect(seen[0]!.get(SIGNATURE_HEADER)).toBeTruthy();
+    expect(seen[0]!.get(SIGNATURE_HEADER)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
