@@ -22,6 +22,15 @@ export async function portAccepting(port: number, ms = 60_000): Promise<void> {
   }
 }
 
+/** Starts a server binary; a missing one fails at once, naming the package that brings it. */
+function startServer(command: string, args: string[], env: NodeJS.ProcessEnv | undefined, install: string): ChildProcess {
+  const child = spawn(command, args, { env, stdio: "ignore" });
+  child.once("error", (error) => {
+    throw new Error(`fault tests run a private ${command} and cannot start it (${error.message}): ${install}`);
+  });
+  return child;
+}
+
 async function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise((resolve) => child.once("exit", resolve));
@@ -47,7 +56,7 @@ export class PrivateRedis {
   private async run(): Promise<void> {
     // No automatic snapshots and no AOF; `shutdown save` writes the one RDB a restart "with data" loads.
     const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir];
-    this.child = spawn("redis-server", args, { stdio: "ignore" });
+    this.child = startServer("redis-server", args, undefined, "apt-get install redis-server");
     await portAccepting(this.port);
   }
 
@@ -114,7 +123,7 @@ export class PrivateRabbit {
   }
 
   private async run(): Promise<void> {
-    this.child = spawn("/usr/lib/rabbitmq/bin/rabbitmq-server", [], { env: this.env(), stdio: "ignore" });
+    this.child = startServer("/usr/lib/rabbitmq/bin/rabbitmq-server", [], this.env(), "apt-get install rabbitmq-server");
     await portAccepting(this.port, 90_000);
   }
 
