@@ -6,6 +6,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 //  - node:    bridge and end-to-end tests on Node with real RabbitMQ and Redis.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
+  const messageMigrations = await readD1Migrations("migrations/messages");
   return {
     test: {
       projects: [
@@ -14,8 +15,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
+                // Two message databases, so every test also exercises the directory: MESSAGES_0
+                // comes from wrangler.toml, MESSAGES_1 is added here (worker/db/message-databases.ts).
+                d1Databases: { MESSAGES_1: "edge-im-messages-1" },
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  TEST_MESSAGE_MIGRATIONS: messageMigrations,
+                  MESSAGE_DATABASES: "MESSAGES_0,MESSAGES_1",
                   AUTH_SECRET: "test-auth-secret-0123456789abcdef0123456789",
                   BRIDGE_SECRET: "test-bridge-secret-0123456789abcdef012345",
                   // The back office's secret (test/worker/admin.test.ts).

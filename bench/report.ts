@@ -69,7 +69,9 @@ export function formatRatio(current: number | undefined, reference: number | und
 /** A fixed-width table: metric | <current> | <reference> | ratio (current / reference) | verdict. */
 export function renderTable(title: string, columns: { current: string; reference: string }, rows: readonly Row[]): string {
   const header = ["metric", columns.current, columns.reference, "ratio", "verdict"];
-  const body = rows.map((row) => [
+  const body = rows.map((row) =>
+    // A heading row (no figures, nothing to compare) stays blank instead of "-".
+    row.current === undefined && row.reference === undefined && row.better === "none" ? [row.metric, "", "", "", ""] : [
     row.metric,
     formatNumber(row.current),
     formatNumber(row.reference),

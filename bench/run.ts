@@ -1,29 +1,43 @@
 // `npm run bench`: every benchmark, figures and ratios side by side with a baseline.
-//   npm run bench                         run all, compare the Worker with bench/baseline.json
+//   npm run bench                         run all, compare with bench/baseline.json
 //   npm run bench -- --record-baseline    run all and make this run the baseline
-//   npm run bench -- --only=routing|worker|adapter
-// Needs RabbitMQ and Redis (the routing benchmark); says which is missing and exits 1.
+//   npm run bench -- --only=routing|worker|adapter|fullpath|fanout|memory[,...]
+//   npm run bench -- --quick              short settings for the full-path, fan-out and memory sections (smoke runs)
+// Needs RabbitMQ and Redis; says which is missing and exits 1. Writes bench/RESULTS.md
+// (every section of the run) and bench/results/*.json.
+import { loadavg } from "node:os";
 import { missingServices, RABBITMQ_URL, REDIS_URL } from "../test/e2e/support/services.js";
 import { renderTable, type Row } from "./report.js";
-import { describeMachine, machine, machineDifferences, readBaseline, saveResults, type BenchResults } from "./results.js";
+import { describeMachine, machine, machineDifferences, readBaseline, saveResults, writeResultsMarkdown, type BenchResults, type MarkdownSection } from "./results.js";
 import { routingTable, runRoutingBench } from "./routing/index.js";
 import { runWorkerBench, type WorkerResult } from "./worker/index.js";
 import { adapterTables, runAdapterBench } from "./adapter/index.js";
 import { writeAdapterMarkdown } from "./adapter/markdown.js";
+import { FULLPATH_CONFIG, FULLPATH_QUICK, fullPathMarkdown, fullPathTables, runFullPathBench } from "./fullpath/index.js";
+import { FANOUT_CONFIG, FANOUT_QUICK, fanoutMarkdown, fanoutTable, runFanoutBench } from "./fanout/index.js";
+import { MEMORY_CONFIG, MEMORY_QUICK, memoryMarkdown, memoryTable, runMemoryBench } from "./memory/index.js";
 
-const USAGE = "usage: npm run bench [-- --record-baseline | --only=routing | --only=worker | --only=adapter]";
-type Only = "routing" | "worker" | "adapter";
+const SECTIONS = ["routing", "adapter", "worker", "fullpath", "fanout", "memory"] as const;
+type Section = (typeof SECTIONS)[number];
+const USAGE = `usage: npm run bench [-- --record-baseline | --only=${SECTIONS.join("|")}[,...] | --quick]`;
 
-function parseArgs(argv: string[]): { recordBaseline: boolean; only?: Only } {
+function parseArgs(argv: string[]): { recordBaseline: boolean; quick: boolean; only?: Section[] } {
   let recordBaseline = false;
-  let only: Only | undefined;
+  let quick = false;
+  let only: Section[] | undefined;
   for (const arg of argv) {
     if (arg === "--record-baseline") recordBaseline = true;
-    else if (arg === "--only=routing" || arg === "--only=worker" || arg === "--only=adapter") only = arg.slice("--only=".length) as Only;
-    else fail(`unknown argument ${arg}\n${USAGE}`, 2);
+    else if (arg === "--quick") quick = true;
+    else if (arg.startsWith("--only=")) {
+      const names = arg.slice("--only=".length).split(",");
+      const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+      if (unknown.length > 0 || names.length === 0) fail(`unknown section ${unknown.join(", ")}\n${USAGE}`, 2);
+      only = names as Section[];
+    } else fail(`unknown argument ${arg}\n${USAGE}`, 2);
   }
   if (recordBaseline && only) fail("--record-baseline records a full run: leave out --only", 2);
-  return { recordBaseline, ...(only ? { only } : {}) };
+  if (recordBaseline && quick) fail("--record-baseline records a full run: leave out --quick", 2);
+  return { recordBaseline, quick, ...(only ? { only } : {}) };
 }
 
 function fail(message: string, code: number): never {
@@ -62,6 +76,8 @@ async function main(): Promise<void> {
   if (major < 22 || (major === 22 && minor < 12)) {
     fail(`Node ${process.version}: the benchmarks need Node >= 22.12 (wrangler). Run them with \`npm run bench\`, which uses the project's pinned Node 24.`, 2);
   }
+  // Ctrl-C or a kill: exit normally, so that the children (bridge nodes, servers, workerd) are killed on the way out.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => fail(`\nbench: ${signal}, stopping`, 130));
   const missing = await missingServices();
   if (missing) fail(`\nbench: cannot run, ${missing}`, 1);
 
@@ -76,43 +92,107 @@ async function main(): Promise<void> {
   } else if (!options.recordBaseline) {
     console.log("baseline: none yet (record one with `npm run bench -- --record-baseline`)");
   }
+  if (options.quick) console.log("--quick: short settings for fullpath, fanout and memory (a smoke run: do not compare its figures)");
 
-  const results: BenchResults = { recordedAt: new Date().toISOString(), machine: here };
+  const load = loadavg()[0]!;
+  console.log(`load average (1 min): ${load.toFixed(2)} on ${here.cpus} CPUs${load > here.cpus / 2 ? " (the machine is busy: expect noisy figures)" : ""}`);
+  const results: BenchResults = { recordedAt: new Date().toISOString(), machine: here, loadAverageAtStart: load, ...(options.quick ? { quick: true } : {}) };
   const startedAt = Date.now();
   const log = (line: string) => console.log(line);
+  const urls = { rabbitmq: RABBITMQ_URL, redis: REDIS_URL };
 
-  const runs = (part: Only) => options.only === undefined || options.only === part;
-  if (runs("routing")) {
-    console.log("\n[1/3] routing: targeted (Redis look-up, one publish per node) vs broadcast (fanout to every node)");
-    results.routing = await runRoutingBench({ rabbitmq: RABBITMQ_URL, redis: REDIS_URL }, log);
+  const chosen = SECTIONS.filter((section) => options.only === undefined || options.only.includes(section));
+  const durations: Partial<Record<Section, number>> = {};
+  let step = 0;
+  const heading = (text: string) => console.log(`\n[${++step}/${chosen.length}] ${text}`);
+  // A section that fails is reported and left out; the others still run and are written (exit 1 at the end).
+  const failed: string[] = [];
+  const timed = async <T>(section: Section, run: () => Promise<T>): Promise<T | undefined> => {
+    const from = Date.now();
+    try {
+      return await run();
+    } catch (error) {
+      console.error(`  ${section} FAILED:`, error);
+      failed.push(section);
+      return undefined;
+    } finally {
+      durations[section] = (Date.now() - from) / 1000;
+      console.log(`  (${section}: ${durations[section]!.toFixed(0)} s)`);
+    }
+  };
+  for (const section of chosen) {
+    if (section === "routing") {
+      heading("routing: targeted (Redis look-up, one publish per node) vs broadcast (fanout to every node)");
+      const routingResult = await timed(section, () => runRoutingBench(urls, log));
+      if (routingResult) results.routing = routingResult;
+    } else if (section === "adapter") {
+      heading("adapter: real Socket.IO clients, edge-im vs @socket.io/redis-adapter vs the RabbitMQ floor");
+      const adapterResult = await timed(section, () => runAdapterBench(urls, log));
+      if (adapterResult) results.adapter = adapterResult;
+    } else if (section === "worker") {
+      heading("worker: HTTP send path and sync");
+      const workerResult = await timed(section, () =>
+        runWorkerBench({ sequentialSends: 300, concurrentSends: 800, concurrency: 16, warmup: 20, syncMessages: 200, syncRounds: 100 }, log),
+      );
+      if (workerResult) results.worker = workerResult;
+    } else if (section === "fullpath") {
+      heading("fullpath: real clients -> local Worker + bridge node -> recipients on Socket.IO and edge, open loop");
+      const fullpathResult = await timed(section, () => runFullPathBench(urls, log, options.quick ? FULLPATH_QUICK : FULLPATH_CONFIG));
+      if (fullpathResult) results.fullpath = fullpathResult;
+    } else if (section === "fanout") {
+      heading("fanout: group messages to a big group over 4 bridge nodes and the edge");
+      const fanoutResult = await timed(section, () => runFanoutBench(urls, log, options.quick ? FANOUT_QUICK : FANOUT_CONFIG));
+      if (fanoutResult) results.fanout = fanoutResult;
+    } else if (section === "memory") {
+      heading("memory: idle Socket.IO connections, a bridge node vs a plain Socket.IO server");
+      const memoryResult = await timed(section, () => runMemoryBench(urls, log, options.quick ? MEMORY_QUICK : MEMORY_CONFIG));
+      if (memoryResult) results.memory = memoryResult;
+    }
   }
-  if (runs("adapter")) {
-    console.log("\n[2/3] adapter: real Socket.IO clients, edge-im vs @socket.io/redis-adapter vs the RabbitMQ floor");
-    results.adapter = await runAdapterBench({ rabbitmq: RABBITMQ_URL, redis: REDIS_URL }, log);
-  }
-  if (runs("worker")) {
-    console.log("\n[3/3] worker: HTTP send path and sync");
-    results.worker = await runWorkerBench(
-      { sequentialSends: 300, concurrentSends: 800, concurrency: 16, warmup: 20, syncMessages: 200, syncRounds: 100 },
-      log,
-    );
-  }
+  results.durationsS = durations;
+  if (failed.length > 0) results.failedSections = failed;
 
-  for (const comparison of results.routing ?? []) console.log(routingTable(comparison));
-  if (results.adapter) for (const table of adapterTables(results.adapter)) console.log(table);
+  // Every table, printed and collected for bench/RESULTS.md.
+  const reference = options.recordBaseline ? results : baseline;
+  const sections: MarkdownSection[] = [];
+  if (results.routing) {
+    const tables = results.routing.map((comparison) => routingTable(comparison));
+    sections.push({ title: "Routing: targeted vs broadcast", intro: ["How it is measured: bench/README.md, section 1. ratio = targeted / broadcast."], tables });
+  }
+  if (results.adapter) {
+    // The adapter part keeps its own writer (bench/adapter/markdown.ts): its text becomes this section.
+    const adapterFile = await writeAdapterMarkdown(results.adapter, results.machine, results.recordedAt);
+    sections.push({ title: "", intro: [], tables: [], markdown: await readFileText(adapterFile), adapterTables: adapterTables(results.adapter) });
+  }
   if (results.worker) {
-    const reference = options.recordBaseline ? results.worker : baseline?.worker;
-    console.log(workerTable(results.worker, reference));
-    if (options.recordBaseline) console.log("(recorded as the new baseline: ratios are 1.00x by definition)");
+    const tables = [workerTable(results.worker, reference?.worker)];
+    sections.push({ title: "Worker send path", intro: ["How it is measured: bench/README.md, section 2. ratio = this run / bench/baseline.json."], tables });
   }
-  console.log("\nratio = current / reference (targeted / broadcast, edge-im / adapter and edge-im / floor, or current / baseline); verdict ignores differences under 10%.");
+  if (results.fullpath) sections.push(fullPathMarkdown(results.fullpath, fullPathTables(results.fullpath, reference?.fullpath)));
+  if (results.fanout) sections.push(fanoutMarkdown(results.fanout, fanoutTable(results.fanout, reference?.fanout)));
+  if (results.memory) sections.push(memoryMarkdown(results.memory, memoryTable(results.memory)));
+  for (const section of sections) for (const table of section.adapterTables ?? section.tables) console.log(table);
+  if (options.recordBaseline) console.log("(recorded as the new baseline: ratios against bench/baseline.json are 1.00x by definition)");
+  console.log(
+    "\nratio = current / reference (targeted / broadcast, edge-im / adapter and edge-im / floor, edge-im / plain Socket.IO, or current / baseline); verdict ignores differences under 10%.",
+  );
 
-  const written = await saveResults(results, { recordBaseline: options.recordBaseline });
-  if (results.adapter) written.push(await writeAdapterMarkdown(results.adapter, results.machine, results.recordedAt));
-  console.log(`\ndone in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; wrote ${written.map((p) => p.slice(p.indexOf("bench/"))).join(", ")}`);
+  const totalS = (Date.now() - startedAt) / 1000;
+  results.totalS = totalS;
+  // A run with a failed section never becomes the baseline.
+  if (options.recordBaseline && failed.length > 0) console.log("\nnot recorded as the baseline: a section failed");
+  const written = await saveResults(results, { recordBaseline: options.recordBaseline && failed.length === 0 });
+  written.push(await writeResultsMarkdown(results, sections));
+  console.log(`\ndone in ${totalS.toFixed(0)} s (${Object.entries(durations).map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(", ")}); wrote ${written.map((p) => p.slice(p.indexOf("bench/"))).join(", ")}`);
 
   const inexact = (results.routing ?? []).flatMap((c) => [c.targeted, c.broadcast]).filter((r) => !r.pushesExact);
   if (inexact.length > 0) fail(`\nFAILED: ${inexact.length} routing run(s) did not reach every recipient exactly once`, 1);
+  if (failed.length > 0) fail(`\nFAILED: section(s) ${failed.join(", ")} (their errors are above; the other sections were written)`, 1);
+}
+
+async function readFileText(path: string): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  return readFile(path, "utf8");
 }
 
 main().then(

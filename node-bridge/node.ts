@@ -44,6 +44,10 @@ async function connectCore(config: BridgeConfig, stats: NodeStats, logger: Logge
     // Reconnect fast (100, 200, 400 ms, then every 500 ms): ioredis's default waits up to
     // 2 s between tries, and every push waits on Redis. A refused connect costs nothing.
     retryStrategy: (times: number) => Math.min(50 * 2 ** times, 500),
+    // The commands issued in one event-loop turn (the look-ups of the deliveries that came in
+    // together) go out in one socket write: one syscall per command cost a busy node about
+    // 5% of its CPU. Order per connection is kept; MULTI blocks are left as they are.
+    enableAutoPipelining: true,
   });
   redis.on("error", (error: Error) => logger.warn({ err: error }, "redis error"));
   await redis.connect();

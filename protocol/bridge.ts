@@ -32,6 +32,48 @@ export const DeliverRequest = z.object({
 });
 export type DeliverRequest = z.infer<typeof DeliverRequest>;
 
+/** Deliveries one batch call may carry; the bridge answers 413 `batch_too_large` past it. */
+export const MAX_DELIVERIES_PER_BATCH = 500;
+/** Recipients (`userIds`, added up over the deliveries) one batch call may name: one delivery's own limit. */
+export const MAX_BATCH_RECIPIENTS = 10_000;
+
+/**
+ * Worker -> bridge: `POST {BRIDGE_URL}/internal/deliver` with several deliveries under one
+ * signature (the same endpoint: a body with `deliveries` is a batch, one with `event` a
+ * single delivery). Each delivery is routed and published as if sent alone; the bridge
+ * looks up all their recipients in one Redis call. The answer is DeliverBatchAnswer.
+ */
+export const DeliverBatchRequest = z.object({
+  deliveries: z.array(DeliverRequest).min(1).max(MAX_DELIVERIES_PER_BATCH),
+});
+export type DeliverBatchRequest = z.infer<typeof DeliverBatchRequest>;
+
+/**
+ * The outcome of one delivery, as the single form answers it: `status` 200 (`ok: true`)
+ * when every envelope was published (confirmed by the broker), 503 `unavailable` when the
+ * publish to some node failed. `nodes` got their envelope, `failedNodes` did not.
+ */
+export const DeliverResult = z.object({
+  status: z.union([z.literal(200), z.literal(503)]),
+  ok: z.boolean(),
+  nodes: z.array(z.string()),
+  failedNodes: z.array(z.string()),
+  error: z.object({ code: z.literal("unavailable"), message: z.string() }).optional(),
+});
+export type DeliverResult = z.infer<typeof DeliverResult>;
+
+/**
+ * The answer to a batch: one result per delivery, in the order sent. HTTP 200 (`ok: true`)
+ * when every delivery is 200, else HTTP 503 (`ok: false`) with the same body: a caller that
+ * reads only the status sends the whole batch again (devices drop the copies by message id),
+ * one that reads `results` sends again only the deliveries whose `status` is 503.
+ */
+export const DeliverBatchAnswer = z.object({
+  ok: z.boolean(),
+  results: z.array(DeliverResult),
+});
+export type DeliverBatchAnswer = z.infer<typeof DeliverBatchAnswer>;
+
 /**
  * Durable Object -> bridge: `POST {BRIDGE_URL}/internal/presence`, signed.
  * The user's first edge socket opened (online) or last one closed (offline): the bridge

@@ -35,7 +35,22 @@ export const ConversationSummary = z.object({
   updatedAt: Timestamp,
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
-export const ConversationList = z.object({ conversations: z.array(ConversationSummary) });
+
+export const MAX_CONVERSATION_PAGE = 100;
+export const DEFAULT_CONVERSATION_PAGE = 50;
+/**
+ * GET /api/conversations pages, most recently active first: `cursor` is the previous page's
+ * `nextCursor` (opaque; a malformed one is 400 invalid_cursor), `limit` the page size.
+ */
+export const ConversationListQuery = z.object({
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_CONVERSATION_PAGE).default(DEFAULT_CONVERSATION_PAGE),
+});
+export const ConversationList = z.object({
+  conversations: z.array(ConversationSummary),
+  /** Where the next page starts; null = this was the last page. */
+  nextCursor: z.string().nullable(),
+});
 
 export const MAX_HISTORY_PAGE = 200;
 /** afterSeq pages forward (sync), beforeSeq pages back (history); neither = the newest page. */

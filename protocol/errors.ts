@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   invalid_body: 400,
   invalid_query: 400,
   invalid_json: 400,
+  /** A page cursor that no page of this endpoint handed out (GET /api/conversations). */
+  invalid_cursor: 400,
   cannot_befriend_self: 400,
   unauthorized: 401,
   invalid_credentials: 401,

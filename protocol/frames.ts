@@ -11,6 +11,15 @@ export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("typing"), conversationId: ConversationId }),
   z.object({ type: z.literal("ping"), t: z.number().optional() }),
 ]);
+
+/**
+ * The edge's heartbeat, byte for byte: the Durable Object's runtime answers exactly this
+ * text with EDGE_PONG itself (setWebSocketAutoResponse), without waking the object, so an
+ * idle socket that pings costs nothing. Any other `ping` (with `t`, other spacing) is
+ * handled by the object and answered with `t` echoed.
+ */
+export const EDGE_PING = '{"type":"ping"}';
+export const EDGE_PONG = '{"type":"pong"}';
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 /**

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { unstable_startWorker } from "wrangler";
+import { workerConfig } from "./message-databases.js";
 
 export const QUIET_WRANGLER = {
   WRANGLER_SEND_METRICS: "false",
@@ -45,20 +46,27 @@ export interface WorkerVars {
   LIMIT_MESSAGES?: string;
   /** Seconds in which a rotated refresh token counts as a race, not a theft (docs/API.md). */
   REFRESH_REUSE_GRACE_SECONDS?: string;
+  /** The message databases' bindings (default "MESSAGES_0"); more are declared for this run (scripts/message-databases.ts). */
+  MESSAGE_DATABASES?: string;
 }
 
 /** `stateParent`: where the fresh state directory goes (default the OS temp dir). */
 export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir()): Promise<LocalWorker> {
   Object.assign(process.env, QUIET_WRANGLER);
   const persist = await mkdtemp(join(stateParent, "edge-im-worker-"));
-  // The running Node (the project's pinned one under npm) runs wrangler's CLI directly.
-  await promisify(execFile)(process.execPath, [wranglerCli, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
-    cwd: root,
-    env: { ...process.env, CI: "true" },
-  });
+  const config = await workerConfig(root, vars.MESSAGE_DATABASES);
+  // The running Node (the project's pinned one under npm) runs wrangler's CLI directly; each
+  // database (main, then every message database) gets its own migrations.
+  for (const database of config.databases) {
+    await promisify(execFile)(
+      process.execPath,
+      [wranglerCli, "d1", "migrations", "apply", database, "--local", "--persist-to", persist, "--config", config.path],
+      { cwd: root, env: { ...process.env, CI: "true" } },
+    );
+  }
   const start = (port: number) =>
     unstable_startWorker({
-      config: join(root, "wrangler.toml"),
+      config: config.path,
       bindings: Object.fromEntries(
         Object.entries(vars)
           .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -73,6 +81,7 @@ export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir())
     async dispose() {
       await worker.dispose();
       await rm(persist, { recursive: true, force: true });
+      await config.dispose();
     },
     async restart() {
       await worker.dispose();

@@ -2,7 +2,7 @@
 // `npm start`: the whole system on its embedded default, on this machine.
 //   0. the ports it needs are checked first: a busy one stops it before anything starts;
 //   1. .dev.vars with random AUTH_SECRET / BRIDGE_SECRET / ADMIN_SECRET if there is none yet;
-//   2. the D1 migrations applied to the local database (.wrangler/state), without a prompt;
+//   2. the D1 migrations applied to the local databases (main and message, .wrangler/state), without a prompt;
 //   3. the Worker (wrangler dev: workerd with local D1, R2 and Durable Objects);
 //   4. one bridge node (Socket.IO gateway). Without RABBITMQ_URL/REDIS_URL it routes
 //      in-process (embedded mode); with both set it joins the real core.
@@ -183,11 +183,19 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 process.on("exit", () => children.filter(isRunning).forEach(killGroup));
 
 // ---- 2. migrations: CI=true makes wrangler apply them without its "continue? (Y/n)" prompt ----
-say("applying D1 migrations to the local database");
-const migrated = await run("d1", "wrangler", ["d1", "migrations", "apply", "DB", "--local"], { ...env, CI: "true" }).exited;
-if (migrated.code !== 0) {
-  say(`the migrations failed (exit ${migrated.signal ?? migrated.code}); nothing else was started`);
-  process.exit(migrated.code ?? 1);
+// The main database, then each message database MESSAGE_DATABASES names in wrangler.toml
+// (each declared there with migrations_dir = "migrations/messages").
+const messageDatabases = (readFileSync("wrangler.toml", "utf8").match(/^MESSAGE_DATABASES\s*=\s*"([^"]*)"/m)?.[1] ?? "MESSAGES_0")
+  .split(",")
+  .map((name) => name.trim())
+  .filter((name) => name !== "");
+for (const database of ["DB", ...messageDatabases]) {
+  say(`applying D1 migrations to the local database ${database}`);
+  const migrated = await run("d1", "wrangler", ["d1", "migrations", "apply", database, "--local"], { ...env, CI: "true" }).exited;
+  if (migrated.code !== 0) {
+    say(`the migrations of ${database} failed (exit ${migrated.signal ?? migrated.code}); nothing else was started`);
+    process.exit(migrated.code ?? 1);
+  }
 }
 
 // ---- the web client: `wrangler dev` builds web/dist first ([build] in wrangler.toml), and the

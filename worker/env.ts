@@ -2,7 +2,15 @@ import type { AuthContext } from "./middleware/require-auth.js";
 
 /** The bindings wrangler.toml declares, plus the secrets (see .dev.vars.example). */
 export interface Env {
+  /** The main database: accounts, friends, groups, conversations and their members, the message directory. */
   DB: D1Database;
+  /**
+   * The message databases' binding names, comma-separated (wrangler.toml); default "MESSAGES_0".
+   * Each names a D1 binding of this Worker (worker/db/message-databases.ts).
+   */
+  MESSAGE_DATABASES?: string;
+  /** Message database 0 of the default configuration; others are reached by name. */
+  MESSAGES_0?: D1Database;
   FILES: R2Bucket;
   USER_HUB: DurableObjectNamespace;
   SIGNATURE_LEDGER: DurableObjectNamespace;

@@ -10,7 +10,8 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { verifyAccessToken } from "../../server-auth/access-token.js";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedCall } from "../../server-auth/signing.js";
+import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../server-auth/signing.js";
 
 const { REDIS_URL, AUTH_SECRET, BRIDGE_SECRET, ADAPTER_KEY } = process.env;
 if (!REDIS_URL || !AUTH_SECRET || !BRIDGE_SECRET || !ADAPTER_KEY) {
@@ -42,22 +43,21 @@ io.on("connection", (socket) => {
 });
 
 const PATH = "/emit";
+// The bridge's verifier (node:crypto, key imported once): both systems pay the same per call.
+const signer = new NodeCallSigner(BRIDGE_SECRET);
 const internal = createServer((request, response) => {
   if (request.method !== "POST" || request.url !== PATH) return void response.writeHead(404).end();
   const chunks: Buffer[] = [];
   request.on("data", (chunk: Buffer) => chunks.push(chunk));
   request.on("end", () => {
-    const body = Buffer.concat(chunks).toString("utf8");
+    const raw = Buffer.concat(chunks);
     const header = (name: string) => request.headers[name.toLowerCase()] as string | undefined;
-    verifySignedCall(BRIDGE_SECRET, { direction: "worker->bridge", method: "POST", path: PATH, body }, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER)).then(
-      (ok) => {
-        if (!ok) return void response.writeHead(401).end();
-        const { event, userIds } = JSON.parse(body) as { event: { type: string }; userIds: string[] };
-        io.to(userIds.map((id) => `user:${id}`)).emit(event.type, event);
-        response.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
-      },
-      () => void response.writeHead(500).end(),
-    );
+    if (!signer.verify({ direction: "worker->bridge", method: "POST", path: PATH, body: raw }, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER))) {
+      return void response.writeHead(401).end();
+    }
+    const { event, userIds } = JSON.parse(raw.toString("utf8")) as { event: { type: string }; userIds: string[] };
+    io.to(userIds.map((id) => `user:${id}`)).emit(event.type, event);
+    response.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
   });
 });
 

@@ -8,6 +8,9 @@
 // another node than node 0 when K > 1. Latency: from each message's due time to its
 // arrival at the client. CPU: the node processes (from /proc), this process (clients and
 // injector), RabbitMQ (beam.smp) and Redis (redis-server), per 1,000 delivered messages.
+// edge-im runs twice on the same nodes and clients: one signed call per message, then
+// "batched": the deliveries due within BATCH_WINDOW_MS sent as one batch call (what a link
+// from the Worker that coalesces its deliveries would send; the wait counts in the latency).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
@@ -15,9 +18,10 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
-import { signCall } from "../../server-auth/signing.js";
+import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js";
 import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
 import { formatNumber, formatRatio, verdict, type Better } from "../report.js";
+import { MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
 import { latencySummary, openLoop, type RatePhase } from "./open-loop.js";
 
 export interface AdapterConfig {
@@ -28,7 +32,20 @@ export interface AdapterConfig {
   durationMs: number;
 }
 
-export const ADAPTER_CONFIG: AdapterConfig = { nodeCounts: [1, 2, 4], clients: 200, rates: [1_000, 4_000, 8_000], durationMs: 3_000 };
+/** Rates up to 16k msgs/s, to find each system's ceiling at K = 4; 2.5 s each keeps the run under 4 minutes. */
+export const ADAPTER_CONFIG: AdapterConfig = { nodeCounts: [1, 2, 4], clients: 200, rates: [1_000, 4_000, 8_000, 12_000, 16_000], durationMs: 2_500 };
+
+/** How long the batched injector coalesces deliveries before one batch call. */
+export const BATCH_WINDOW_MS = 2;
+/** A phase's latency bound for "highest offered rate with p99 under it" (the ceiling table). */
+export const P99_BOUND_MS = 50;
+/** After the last send, how long a phase waits for stragglers. */
+const STRAGGLER_WAIT_MS = 2_000;
+/**
+ * A phase this far past saturation ends the ramp of that system (and injection): a higher
+ * rate would only measure the backlog, and cost the run seconds per phase.
+ */
+const isSaturated = (phase: RatePhase) => phase.delivered < 0.9 * phase.sent || phase.latencyMs.p99 > 2_000;
 
 const numberList = (text: string | undefined) => (text ? text.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0) : []);
 
@@ -44,10 +61,15 @@ const cpuProfDir = process.env.BENCH_CPU_PROF;
 
 export type SystemName = "edge-im" | "adapter";
 
+/** One signed call per message, or (edge-im only) the batch form of /internal/deliver, BATCH_WINDOW_MS of deliveries per call. */
+export type Injection = "per-call" | "batched";
+
 export interface AdapterRun {
   system: SystemName;
   nodes: number;
   phases: RatePhase[];
+  /** Absent in runs recorded before batching existed: per-call. */
+  injection?: Injection;
 }
 
 export interface AdapterResult {
@@ -211,7 +233,7 @@ async function measureSystem(
   config: AdapterConfig,
   urls: { rabbitmq: string; redis: string },
   log: (line: string) => void,
-): Promise<AdapterRun> {
+): Promise<AdapterRun[]> {
   const secrets: Secrets = { authSecret: randomBytes(24).toString("hex"), bridgeSecret: randomBytes(24).toString("hex") };
   const adapterKey = `bench-adapter-${randomUUID().slice(0, 8)}`;
   const nodes: RunningNode[] = [];
@@ -223,9 +245,12 @@ async function measureSystem(
     let phaseFrom = 0;
     let received = 0;
     let lastAt = 0;
+    /** The last arrival of any message, of this phase or an earlier one (quiet(), below). */
+    let lastAnyAt = 0;
     let latencies: number[] = [];
     clients = await connectClients(nodes, config.clients, secrets, (index) => {
       const now = performance.now();
+      lastAnyAt = now;
       if (index < phaseFrom || dueAt[index] === undefined) return;
       latencies.push(now - dueAt[index]);
       received++;
@@ -237,22 +262,44 @@ async function measureSystem(
     const target = new URL(nodes[0]!.internalUrl);
     const path = system === "edge-im" ? "/internal/deliver" : "/emit";
     let failed = 0;
-    const inject = (index: number) => {
-      const recipient = recipients[index % recipients.length]!;
-      const body = JSON.stringify({ event: chatEvent(index, senderId, recipient.userId), userIds: [recipient.userId] });
+    // node:crypto, the key imported once: the injector's signing must not be what saturates.
+    const signer = new NodeCallSigner(secrets.bridgeSecret);
+    /** One signed call; `count` messages fail with it if it is not answered 200. */
+    const post = (body: string, count: number) => {
       // The wall clock as timestamp: signCall's default (strictly increasing, +1 ms per call)
       // runs ahead of real time above 1,000 calls/s and leaves the 60 s skew window.
-      void signCall(secrets.bridgeSecret, { direction: "worker->bridge", method: "POST", path, body }, Date.now()).then((headers) => {
-        const call = request(
-          { agent, host: target.hostname, port: target.port, path, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers } },
-          (response) => {
-            if (response.statusCode !== 200) failed++;
-            response.resume();
-          },
-        );
-        call.on("error", () => failed++);
-        call.end(body);
-      });
+      const headers = signer.sign({ direction: "worker->bridge", method: "POST", path, body }, Date.now());
+      const call = request(
+        { agent, host: target.hostname, port: target.port, path, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers } },
+        (response) => {
+          if (response.statusCode !== 200) failed += count;
+          response.resume();
+        },
+      );
+      call.on("error", () => (failed += count));
+      call.end(body);
+    };
+    const delivery = (index: number) => {
+      const recipient = recipients[index % recipients.length]!;
+      return { event: chatEvent(index, senderId, recipient.userId), userIds: [recipient.userId] };
+    };
+    let injection: Injection = "per-call";
+    let batch: ReturnType<typeof delivery>[] = [];
+    let batchTimer: NodeJS.Timeout | undefined;
+    const flushBatch = () => {
+      batchTimer = undefined;
+      if (batch.length === 0) return;
+      post(JSON.stringify({ deliveries: batch }), batch.length);
+      batch = [];
+    };
+    const inject = (index: number) => {
+      if (injection === "per-call") return post(JSON.stringify(delivery(index)), 1);
+      // Batched: what a link that coalesces the deliveries of BATCH_WINDOW_MS would send.
+      batch.push(delivery(index));
+      if (batch.length >= MAX_DELIVERIES_PER_BATCH) {
+        clearTimeout(batchTimer);
+        flushBatch();
+      } else batchTimer ??= setTimeout(flushBatch, BATCH_WINDOW_MS);
     };
     let base = 0;
     // Warm-up (untimed): JIT, keep-alive connections, Redis scripts.
@@ -263,46 +310,60 @@ async function measureSystem(
     const nodePids = nodes.map((n) => n.child.pid!).filter(Boolean);
     const rabbitPids = pidsNamed("beam.smp");
     const redisPids = pidsNamed("redis-server");
-    const phases: RatePhase[] = [];
-    for (const rate of config.rates) {
-      phaseFrom = base;
-      received = 0;
-      latencies = [];
-      failed = 0;
-      const sent = Math.round((rate * config.durationMs) / 1000);
-      const before = { nodes: cpuMs(nodePids), each: nodePids.map((pid) => cpuMs([pid])), rabbitmq: cpuMs(rabbitPids), redis: cpuMs(redisPids), load: process.cpuUsage() };
-      const start = performance.now();
-      const from = base;
-      await openLoop(rate, config.durationMs, (i, due) => ((dueAt[from + i] = due), inject(from + i)));
-      const deadline = performance.now() + 3_000;
-      while (received < sent && performance.now() < deadline) await sleep(5);
-      const load = process.cpuUsage(before.load);
-      const after = { nodes: cpuMs(nodePids), each: nodePids.map((pid) => cpuMs([pid])), rabbitmq: cpuMs(rabbitPids), redis: cpuMs(redisPids) };
-      const per1k = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || received === 0 ? undefined : ((b - a) / received) * 1000);
-      const phase: RatePhase = {
-        offeredPerSecond: rate,
-        sent,
-        delivered: received,
-        failed,
-        deliveredPerSecond: received === 0 ? 0 : received / ((lastAt - start) / 1000),
-        latencyMs: latencySummary(latencies),
-        cpuMsPer1k: {
-          nodes: per1k(before.nodes, after.nodes),
-          load: per1k(0, (load.user + load.system) / 1000),
-          rabbitmq: per1k(before.rabbitmq, after.rabbitmq),
-          redis: per1k(before.redis, after.redis),
-        },
-        perNodeCpuMsPer1k: before.each.map((b, n) => per1k(b, after.each[n])),
-      };
-      phases.push(phase);
-      log(
-        `  ${system} K=${k} ${rate}/s: ${received}/${sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms` +
-          (failed ? `, ${failed} injections failed` : ""),
-      );
-      base += sent;
-      await sleep(300);
+    /** Until nothing arrived for 300 ms (at most 5 s): a saturated phase's backlog does not spill into the next. */
+    const quiet = async () => {
+      const until = performance.now() + 5_000;
+      while (performance.now() - lastAnyAt < 300 && performance.now() < until) await sleep(50);
+    };
+    const runs: AdapterRun[] = [];
+    for (const mode of system === "edge-im" ? (["per-call", "batched"] as const) : (["per-call"] as const)) {
+      injection = mode;
+      const phases: RatePhase[] = [];
+      for (const rate of config.rates) {
+        if (phases.length > 0 && isSaturated(phases[phases.length - 1]!)) {
+          log(`  ${system}${mode === "batched" ? " batched" : ""} K=${k} ${rate}/s: skipped (saturated at a lower rate)`);
+          continue;
+        }
+        phaseFrom = base;
+        received = 0;
+        latencies = [];
+        failed = 0;
+        const sent = Math.round((rate * config.durationMs) / 1000);
+        const before = { nodes: cpuMs(nodePids), each: nodePids.map((pid) => cpuMs([pid])), rabbitmq: cpuMs(rabbitPids), redis: cpuMs(redisPids), load: process.cpuUsage() };
+        const start = performance.now();
+        const from = base;
+        await openLoop(rate, config.durationMs, (i, due) => ((dueAt[from + i] = due), inject(from + i)));
+        const deadline = performance.now() + STRAGGLER_WAIT_MS;
+        while (received < sent && performance.now() < deadline) await sleep(5);
+        const load = process.cpuUsage(before.load);
+        const after = { nodes: cpuMs(nodePids), each: nodePids.map((pid) => cpuMs([pid])), rabbitmq: cpuMs(rabbitPids), redis: cpuMs(redisPids) };
+        const per1k = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || received === 0 ? undefined : ((b - a) / received) * 1000);
+        const phase: RatePhase = {
+          offeredPerSecond: rate,
+          sent,
+          delivered: received,
+          failed,
+          deliveredPerSecond: received === 0 ? 0 : received / ((lastAt - start) / 1000),
+          latencyMs: latencySummary(latencies),
+          cpuMsPer1k: {
+            nodes: per1k(before.nodes, after.nodes),
+            load: per1k(0, (load.user + load.system) / 1000),
+            rabbitmq: per1k(before.rabbitmq, after.rabbitmq),
+            redis: per1k(before.redis, after.redis),
+          },
+          perNodeCpuMsPer1k: before.each.map((b, n) => per1k(b, after.each[n])),
+        };
+        phases.push(phase);
+        log(
+          `  ${system}${mode === "batched" ? " batched" : ""} K=${k} ${rate}/s: ${received}/${sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms` +
+            (failed ? `, ${failed} injections failed` : ""),
+        );
+        base += sent;
+        await quiet();
+      }
+      runs.push({ system, nodes: k, phases, injection: mode });
     }
-    return { system, nodes: k, phases };
+    return runs;
   } finally {
     for (const client of clients) client.socket.disconnect();
     agent.destroy();
@@ -332,7 +393,7 @@ export async function runAdapterBench(urls: { rabbitmq: string; redis: string },
   for (const name of ["socket.io", "socket.io-client", "@socket.io/redis-adapter", "ioredis", "amqplib"]) versions[name] = await packageVersion(name);
   const runs: AdapterRun[] = [];
   for (const k of config.nodeCounts) {
-    for (const system of ["edge-im", "adapter"] as const) runs.push(await measureSystem(system, k, config, urls, log));
+    for (const system of ["edge-im", "adapter"] as const) runs.push(...(await measureSystem(system, k, config, urls, log)));
   }
   log("  RabbitMQ floor (publish-confirm -> direct exchange -> consume+ack, one process)");
   const floor = await runFloor(config, urls.rabbitmq);
@@ -347,25 +408,44 @@ function systemCpu(phase: RatePhase, withoutBroker: boolean): number | undefined
   return nodes + (withoutBroker ? 0 : (rabbitmq ?? 0)) + (redis ?? 0);
 }
 
-/** One table per K: edge-im | adapter | floor, with edge-im / adapter and edge-im / floor. */
+/** The edge-im run of K nodes with this injection (a run without `injection` is per-call). */
+function edgeRun(result: AdapterResult, k: number, injection: Injection): AdapterRun | undefined {
+  return result.runs.find((r) => r.system === "edge-im" && r.nodes === k && (r.injection ?? "per-call") === injection);
+}
+
+/**
+ * One table per K: edge-im (one call per message) | edge-im batched | adapter | floor, with
+ * edge-im / adapter, batched / adapter and edge-im / floor; then the ceilings (ceilingTable).
+ */
 export function adapterTables(result: AdapterResult): string[] {
   const tables: string[] = [];
   for (const k of result.config.nodeCounts) {
-    const edge = result.runs.find((r) => r.system === "edge-im" && r.nodes === k);
+    const edge = edgeRun(result, k, "per-call");
+    const batched = edgeRun(result, k, "batched");
     const adapter = result.runs.find((r) => r.system === "adapter" && r.nodes === k);
     if (!edge || !adapter) continue;
-    const header = ["metric", "edge-im", "adapter", "floor", "edge/adapter", "verdict", "edge/floor"];
+    const header = ["metric", "edge-im", "batched", "adapter", "floor", "edge/adapter", "verdict", "batched/adapter", "edge/floor"];
     const body: string[][] = [];
-    result.config.rates.forEach((rate, i) => {
-      const e = edge.phases[i];
-      const a = adapter.phases[i];
-      const f = result.floor[i];
-      if (!e || !a) return;
+    result.config.rates.forEach((rate) => {
+      // A rate a system skipped (saturated below it) shows "-".
+      const at = (phases: RatePhase[] | undefined) => phases?.find((p) => p.offeredPerSecond === rate);
+      const [e, b, a, f] = [at(edge.phases), at(batched?.phases), at(adapter.phases), at(result.floor)];
+      if (!e && !b && !a) return;
       const row = (metric: string, pick: (p: RatePhase) => number | undefined, better: Better, floor = true) => {
-        const [ev, av, fv] = [pick(e), pick(a), f && floor ? pick(f) : undefined];
-        body.push([metric, formatNumber(ev), formatNumber(av), formatNumber(fv), formatRatio(ev, av), verdict(ev, av, better), fv === undefined ? "-" : formatRatio(ev, fv)]);
+        const [ev, bv, av, fv] = [e ? pick(e) : undefined, b ? pick(b) : undefined, a ? pick(a) : undefined, f && floor ? pick(f) : undefined];
+        body.push([
+          metric,
+          formatNumber(ev),
+          formatNumber(bv),
+          formatNumber(av),
+          formatNumber(fv),
+          formatRatio(ev, av),
+          verdict(ev, av, better),
+          bv === undefined || av === undefined ? "-" : formatRatio(bv, av),
+          fv === undefined ? "-" : formatRatio(ev, fv),
+        ]);
       };
-      body.push([`offered ${rate.toLocaleString("en-US")} msgs/s`, "", "", "", "", "", ""]);
+      body.push([`offered ${rate.toLocaleString("en-US")} msgs/s`, "", "", "", "", "", "", "", ""]);
       row("  delivered msgs/s", (p) => p.deliveredPerSecond, "higher");
       row("  delivered / sent", (p) => p.delivered / p.sent, "higher");
       row("  latency p50 ms", (p) => p.latencyMs.p50, "lower");
@@ -382,16 +462,54 @@ export function adapterTables(result: AdapterResult): string[] {
       row("  Redis CPU ms / 1k", (p) => p.cpuMsPer1k.redis, "lower", false);
       row("  system CPU ms / 1k (nodes+broker+Redis)", (p) => systemCpu(p, p === a), "lower");
     });
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
-    const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
     tables.push(
-      [
-        `\nReal sockets: edge-im vs Socket.IO redis-adapter, K=${k} node${k > 1 ? "s" : ""}, ${result.config.clients} clients, 1:1 ${k > 1 ? "cross-node " : ""}messages, ${result.config.durationMs / 1000} s per rate`,
-        line(header),
-        widths.map((w) => "-".repeat(w)).join("  "),
-        ...body.map(line),
-      ].join("\n"),
+      formatTable(
+        `Real sockets: edge-im vs Socket.IO redis-adapter, K=${k} node${k > 1 ? "s" : ""}, ${result.config.clients} clients, 1:1 ${k > 1 ? "cross-node " : ""}messages, ${result.config.durationMs / 1000} s per rate` +
+          ` (batched: edge-im with the deliveries of ${BATCH_WINDOW_MS} ms in one batch call, what a coalescing link would send; the others one call per message)`,
+        header,
+        body,
+        [0, 6],
+      ),
     );
   }
+  const ceilings = ceilingTable(result);
+  if (ceilings) tables.push(ceilings);
   return tables;
+}
+
+/** A phase that holds the bound: every message delivered, p99 under P99_BOUND_MS. */
+const holdsBound = (phase: RatePhase) => phase.delivered >= phase.sent && phase.latencyMs.p99 < P99_BOUND_MS;
+
+/** The highest offered rate whose phase held the bound ("<" the lowest rate if none did). */
+function ceilingOf(phases: RatePhase[] | undefined): string {
+  if (!phases || phases.length === 0) return "-";
+  const held = phases.filter(holdsBound).map((p) => p.offeredPerSecond);
+  if (held.length === 0) return `< ${phases[0]!.offeredPerSecond.toLocaleString("en-US")}`;
+  return Math.max(...held).toLocaleString("en-US");
+}
+
+/** Per system and K: the highest offered rate with p99 < P99_BOUND_MS and nothing lost. */
+export function ceilingTable(result: AdapterResult): string | undefined {
+  const header = ["K", "edge-im", "edge-im batched", "adapter", "floor"];
+  const body = result.config.nodeCounts.map((k) => [
+    String(k),
+    ceilingOf(edgeRun(result, k, "per-call")?.phases),
+    ceilingOf(edgeRun(result, k, "batched")?.phases),
+    ceilingOf(result.runs.find((r) => r.system === "adapter" && r.nodes === k)?.phases),
+    ceilingOf(result.floor),
+  ]);
+  if (body.length === 0) return undefined;
+  const top = Math.max(...result.config.rates).toLocaleString("en-US");
+  return formatTable(
+    `Highest offered rate (msgs/s) with p99 < ${P99_BOUND_MS} ms and every message delivered (rates tried: ${result.config.rates.map((r) => r.toLocaleString("en-US")).join(", ")}; ${top} = held at the highest tried)`,
+    header,
+    body,
+    [0],
+  );
+}
+
+function formatTable(title: string, header: string[], body: string[][], leftAligned: number[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (leftAligned.includes(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
+  return [`\n${title}`, line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }

@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from "../../protocol/index.js";
+import { CLOSE_CODES, EDGE_PING } from "../../protocol/index.js";
 import type { EdgeImApi } from "../api/edge-im-api.js";
 import { ApiError } from "../http/api-error.js";
 import type { Disconnect, Transport } from "./transport.js";
@@ -43,7 +43,9 @@ export function edgeTransport(api: EdgeImApi, WebSocketImpl: typeof WebSocket = 
       return {
         send(frame) {
           if (socket.readyState !== WebSocketImpl.OPEN) return false;
-          socket.send(JSON.stringify(frame));
+          // The heartbeat as the exact text the server's runtime answers without waking the
+          // user's object (protocol/frames.ts); the loop needs any answer, not its `t`.
+          socket.send(frame.type === "ping" ? EDGE_PING : JSON.stringify(frame));
           return true;
         },
         close() {

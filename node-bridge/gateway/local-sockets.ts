@@ -96,8 +96,10 @@ export class LocalSockets {
   /**
    * Emits the envelope's event to its recipients' local sockets (only the listed devices
    * when the envelope names them, never `exceptDevice`). Returns the number of emits.
+   * `emitToMany`, when given, takes the sockets of an event that goes to more than one
+   * (the gateway broadcasts it: Socket.IO then encodes the packet once for all of them).
    */
-  push(envelope: Envelope): number {
+  push(envelope: Envelope, emitToMany?: (sockets: GatewaySocket[], event: Envelope["event"]) => void): number {
     // A set: an envelope that lists a user twice (any publisher may) still pushes once per socket.
     const targets = new Set<GatewaySocket>();
     for (const recipient of envelope.recipients) {
@@ -112,7 +114,8 @@ export class LocalSockets {
       }
     }
     // Socket.IO event name = the event's `type`, payload = the whole event (protocol/events.ts).
-    for (const socket of targets) emitTyped(socket, envelope.event);
+    if (emitToMany && targets.size > 1) emitToMany([...targets], envelope.event);
+    else for (const socket of targets) emitTyped(socket, envelope.event);
     return targets.size;
   }
 }

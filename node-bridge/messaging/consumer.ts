@@ -1,9 +1,12 @@
 // Consuming one node's queue: bounded prefetch (set on the channel by amqp-bus.ts), ack
-// only after the push, drop duplicates by envelope id, never requeue a poison message.
+// only after the push (acks batched per event-loop turn: channel-settler.ts), drop
+// duplicates by envelope id, never requeue a poison message.
 import type { Channel, ConsumeMessage } from "amqplib";
 import type { Logger } from "pino";
-import { Envelope } from "../../protocol/index.js";
+import type { Envelope } from "../../protocol/index.js";
 import type { NodeStats } from "../stats.js";
+import { settlerOf, type ChannelSettler } from "./channel-settler.js";
+import { readEnvelope } from "./envelope-reader.js";
 import type { EnvelopeHandler } from "./message-bus.js";
 import type { RecentIds } from "./recent-ids.js";
 
@@ -23,6 +26,7 @@ export async function startConsumer(
   /** The broker cancelled this consumer (its queue was deleted): the caller consumes again. */
   onCancelled: () => void,
 ): Promise<string> {
+  const settler = settlerOf(channel, (error) => context.logger.debug({ err: error }, "could not settle a delivery: channel closed"));
   const { consumerTag } = await channel.consume(queue, (message) => {
     if (!message) {
       // Only a broker-initiated cancel (basic.cancel: queue deleted) lands here, never our own.
@@ -30,26 +34,27 @@ export async function startConsumer(
       onCancelled();
       return;
     }
-    const running = handleMessage(channel, message, handler, context).finally(() => context.inFlight.delete(running));
+    settler.received(message);
+    const running = handleMessage(settler, message, handler, context).finally(() => context.inFlight.delete(running));
     context.inFlight.add(running);
   });
   return consumerTag;
 }
 
-async function handleMessage(channel: Channel, message: ConsumeMessage, handler: EnvelopeHandler, context: ConsumerContext) {
+async function handleMessage(settler: ChannelSettler, message: ConsumeMessage, handler: EnvelopeHandler, context: ConsumerContext) {
   const { logger, stats, seen } = context;
   let envelope: Envelope;
   try {
-    envelope = Envelope.parse(JSON.parse(message.content.toString("utf8")));
+    envelope = readEnvelope(message.content);
   } catch (error) {
     // Requeueing a message we cannot read would loop forever: drop it, loudly.
     logger.warn({ err: error, routingKey: message.fields.routingKey }, "dropping malformed envelope");
-    settle(() => channel.nack(message, false, false), logger);
+    settler.nack(message, false);
     return;
   }
   if (seen.has(envelope.id)) {
     stats.duplicatesDropped++;
-    settle(() => channel.ack(message), logger);
+    settler.ack(message);
     return;
   }
   // Marked before the push, not after: with prefetch > 1 a duplicate can arrive while the
@@ -57,21 +62,12 @@ async function handleMessage(channel: Channel, message: ConsumeMessage, handler:
   seen.add(envelope.id);
   try {
     await handler(envelope);
-    settle(() => channel.ack(message), logger);
+    settler.ack(message);
   } catch (error) {
     seen.delete(envelope.id);
     // One more try through the broker; after that the devices recover by sync.
     const requeue = !message.fields.redelivered;
     logger.warn({ err: error, envelopeId: envelope.id, traceId: envelope.traceId, requeue }, "envelope handler failed");
-    settle(() => channel.nack(message, false, requeue), logger);
-  }
-}
-
-/** Acking on a channel that closed meanwhile throws; the broker redelivers the message anyway. */
-function settle(action: () => void, logger: Logger): void {
-  try {
-    action();
-  } catch (error) {
-    logger.debug({ err: error }, "could not settle a delivery: channel closed");
+    settler.nack(message, requeue);
   }
 }

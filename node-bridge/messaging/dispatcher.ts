@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { EDGE_NODE_ID, WORKER_ORIGIN, type Envelope, type ServerEvent } from "../../protocol/index.js";
 import type { NodeRecipients, RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
+import type { SeenSignatures } from "../../server-auth/signing.js";
 import type { MessageBus } from "./message-bus.js";
 
 export interface DispatchRequest {
@@ -38,12 +39,37 @@ export class Dispatcher {
   ) {}
 
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
+    return this.dispatchResolved(request, await this.lookUp(request.userIds));
+  }
+
+  /** The routes of these users (timed, route misses counted). */
+  async lookUp(userIds: string[]): Promise<Map<string, NodeRecipients>> {
+    const stopLookUp = this.stats.metrics.routeLookupSeconds.startTimer();
+    const resolved = await this.routes.resolve(userIds);
+    this.countMisses(userIds, resolved);
+    stopLookUp();
+    return resolved;
+  }
+
+  /**
+   * The look-up of a signed call's deliveries with the call's replay check: one round trip
+   * where the route table can do both (Redis), else the check then the look-up. Undefined,
+   * nothing looked up, when the signature was seen before (a replay).
+   */
+  async lookUpSigned(userIds: string[], signature: string, expiresAt: number, replays: SeenSignatures): Promise<Map<string, NodeRecipients> | undefined> {
+    const stopLookUp = this.stats.metrics.routeLookupSeconds.startTimer();
+    let resolved: Map<string, NodeRecipients> | undefined;
+    if (this.routes.resolveFirstSeen) resolved = await this.routes.resolveFirstSeen(signature, expiresAt, userIds);
+    else if (await replays.firstSeen(signature, expiresAt)) resolved = await this.routes.resolve(userIds);
+    if (resolved) this.countMisses(userIds, resolved);
+    stopLookUp();
+    return resolved;
+  }
+
+  /** Publishes one envelope per node of `resolved` (the routes of `request.userIds`, or more). */
+  async dispatchResolved(request: DispatchRequest, resolved: Map<string, NodeRecipients>): Promise<DispatchResult> {
     const { exceptDevice, traceId } = request;
     const { metrics } = this.stats;
-    const stopLookUp = metrics.routeLookupSeconds.startTimer();
-    const resolved = await this.routes.resolve(request.userIds);
-    this.countMisses(request.userIds, resolved);
-    stopLookUp();
     this.countUnrouted(request.userIds, resolved);
     const byNode = withoutDevice(request.onlyDevice ? onlyDevice(resolved, request.onlyDevice) : resolved, exceptDevice);
     // The Worker pushes to edge devices itself, through the Durable Objects: routing its
@@ -76,7 +102,10 @@ export class Dispatcher {
       this.stats.publishFailures += failedNodes.length;
       this.logger.warn({ failedNodes, event: request.event.type, traceId }, "publish failed; devices will recover by sync");
     }
-    this.logger.debug({ traceId, event: request.event.type, users: request.userIds.length, nodes: targets.map(([id]) => id) }, "dispatched");
+    // Guarded: the arguments would be built for every message even with debug off.
+    if (this.logger.isLevelEnabled("debug")) {
+      this.logger.debug({ traceId, event: request.event.type, users: request.userIds.length, nodes: targets.map(([id]) => id) }, "dispatched");
+    }
     return { nodes: targets.map(([nodeId]) => nodeId).filter((id) => !failedNodes.includes(id)), failedNodes };
   }
 
@@ -141,4 +170,18 @@ function onlyDevice(byNode: Map<string, NodeRecipients>, only: NonNullable<Envel
     if (recipient?.deviceIds?.includes(only.deviceId)) kept.set(nodeId, [{ userId: only.userId, deviceIds: [only.deviceId] }]);
   }
   return kept;
+}
+
+/**
+ * The routes of some users out of a look-up made for more (a batch of deliveries looked up
+ * at once): a fresh map, the recipient objects shared (withoutDevice replaces, never edits, them).
+ */
+export function routesOfUsers(resolved: Map<string, NodeRecipients>, userIds: readonly string[]): Map<string, NodeRecipients> {
+  const wanted = new Set(userIds);
+  const picked = new Map<string, NodeRecipients>();
+  for (const [nodeId, recipients] of resolved) {
+    const kept = recipients.filter((recipient) => wanted.has(recipient.userId));
+    if (kept.length > 0) picked.set(nodeId, kept);
+  }
+  return picked;
 }

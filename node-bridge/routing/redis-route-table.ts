@@ -5,7 +5,7 @@
 import type { Redis, Result } from "ioredis";
 import { EDGE_NODE_ID } from "../../protocol/index.js";
 import { deviceMember, nodeAliveKeyParts, parseDeviceMember, redisKeys } from "./redis-keys.js";
-import { REMOVE_ROUTE_LUA, RESOLVE_ROUTES_LUA } from "./redis-scripts.js";
+import { REMOVE_ROUTE_LUA, RESOLVE_ROUTES_FIRST_SEEN_LUA, RESOLVE_ROUTES_LUA } from "./redis-scripts.js";
 import type { NodeRecipients, RouteTable } from "./route-table.js";
 
 declare module "ioredis" {
@@ -21,6 +21,8 @@ declare module "ioredis" {
     ): Result<number, Context>;
     /** numberOfKeys, then the routes keys, then the liveness key parts and the edge id. */
     imResolveRoutes(numberOfKeys: number, ...keysThenArgs: string[]): Result<string, Context>;
+    /** numberOfKeys, the signature key, the routes keys, then as imResolveRoutes and the expiry: 0 for a replay. */
+    imResolveRoutesFirstSeen(numberOfKeys: number, ...keysThenArgs: string[]): Result<string | 0, Context>;
   }
 }
 
@@ -49,6 +51,20 @@ function lookUpArgs(userIds: string[]): [number, ...string[]] {
     nodeAliveKeyParts.suffix,
     EDGE_NODE_ID,
   ];
+}
+
+/** The same with the signature's key first and its expiry last (RESOLVE_ROUTES_FIRST_SEEN_LUA). */
+function firstSeenLookUpArgs(signature: string, expiresAt: number, userIds: string[]): [number, ...string[]] {
+  const [count, ...rest] = lookUpArgs(userIds);
+  return [count + 1, redisKeys.seenSignature(signature), ...rest, String(Math.max(expiresAt, Date.now() + 1))];
+}
+
+/** The users of a look-up, at most RESOLVE_BATCH_USERS per script call. */
+function batchesOf(userIds: string[]): string[][] {
+  const unique = [...new Set(userIds)];
+  const batches: string[][] = [];
+  for (let at = 0; at < unique.length; at += RESOLVE_BATCH_USERS) batches.push(unique.slice(at, at + RESOLVE_BATCH_USERS));
+  return batches;
 }
 
 /**
@@ -85,6 +101,7 @@ export class RedisRouteTable implements RouteTable {
     redis.defineCommand("imRemoveRoute", { numberOfKeys: 3, lua: REMOVE_ROUTE_LUA });
     // No fixed numberOfKeys: one key per recipient, so each call passes the count first.
     redis.defineCommand("imResolveRoutes", { lua: RESOLVE_ROUTES_LUA, readOnly: true });
+    redis.defineCommand("imResolveRoutesFirstSeen", { lua: RESOLVE_ROUTES_FIRST_SEEN_LUA });
   }
 
   async addRoute(userId: string, deviceId: string, nodeId: string): Promise<void> {
@@ -129,10 +146,8 @@ export class RedisRouteTable implements RouteTable {
   }
 
   async resolve(userIds: string[]): Promise<Map<string, NodeRecipients>> {
-    const unique = [...new Set(userIds)];
     const byNode = new Map<string, NodeRecipients>();
-    const batches: string[][] = [];
-    for (let at = 0; at < unique.length; at += RESOLVE_BATCH_USERS) batches.push(unique.slice(at, at + RESOLVE_BATCH_USERS));
+    const batches = batchesOf(userIds);
     if (batches.length === 0) return byNode;
     let replies: string[];
     if (batches.length === 1) {
@@ -145,6 +160,29 @@ export class RedisRouteTable implements RouteTable {
       replies = values<string>(await pipeline.exec());
     }
     batches.forEach((batch, b) => addResolved(byNode, batch, replies[b]!));
+    return byNode;
+  }
+
+  /**
+   * One round trip: the signature recorded (SET NX, as RedisSeenSignatures) and, only if it
+   * was new, the look-up. A delivery to more than RESOLVE_BATCH_USERS users sends the other
+   * batches in the same pipeline (read-only: harmless if the first reply says "replay").
+   */
+  async resolveFirstSeen(signature: string, expiresAt: number, userIds: string[]): Promise<Map<string, NodeRecipients> | undefined> {
+    const byNode = new Map<string, NodeRecipients>();
+    const batches = batchesOf(userIds);
+    const first = batches[0] ?? [];
+    let replies: (string | 0)[];
+    if (batches.length <= 1) {
+      replies = [await this.redis.imResolveRoutesFirstSeen(...firstSeenLookUpArgs(signature, expiresAt, first))];
+    } else {
+      const pipeline = this.redis.pipeline();
+      pipeline.imResolveRoutesFirstSeen(...firstSeenLookUpArgs(signature, expiresAt, first));
+      for (const batch of batches.slice(1)) pipeline.imResolveRoutes(...lookUpArgs(batch));
+      replies = values<string | 0>(await pipeline.exec());
+    }
+    if (replies[0] === 0) return undefined;
+    batches.forEach((batch, b) => addResolved(byNode, batch, replies[b] as string));
     return byNode;
   }
 

@@ -41,10 +41,31 @@ return removed
  * It reads liveness keys it was not given in KEYS, and the routes of users in any hash
  * slot: fine on one Redis (with or without replicas), refused by Redis Cluster.
  */
-export const RESOLVE_ROUTES_LUA = `
+export const RESOLVE_ROUTES_LUA = resolveRoutesLua(1);
+
+/**
+ * The replay check of a signed delivery and its route look-up in one call (one round trip
+ * per delivery instead of two): records the call's signature as RedisSeenSignatures does
+ * (SET NX with PXAT), and only if it was not there yet, runs RESOLVE_ROUTES_LUA.
+ *
+ * KEYS[1] = im:sig:{signature}, KEYS[1 + i] = im:routes:{userId i}
+ * ARGV[1], ARGV[2], ARGV[3] as in RESOLVE_ROUTES_LUA; ARGV[4] = when the signature may be
+ * forgotten (Unix ms, PXAT)
+ * Returns the integer 0 if the signature was already recorded (a replay: nothing is looked
+ * up), else RESOLVE_ROUTES_LUA's reply, i counting the users from 1 as there.
+ */
+export const RESOLVE_ROUTES_FIRST_SEEN_LUA = `
+if not redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[4], 'NX') then
+  return 0
+end
+${resolveRoutesLua(2)}`;
+
+/** The look-up body, reading the routes keys from KEYS[first] on. */
+function resolveRoutesLua(first: number): string {
+  return `
 local prefix, suffix, edge = ARGV[1], ARGV[2], ARGV[3]
 local alive, nodes, lines = {}, {}, {}
-for i = 1, #KEYS do
+for i = ${first}, #KEYS do
   local fields = redis.call('HGETALL', KEYS[i])
   for j = 1, #fields, 2 do
     local node = fields[j + 1]
@@ -60,7 +81,7 @@ for i = 1, #KEYS do
         lines[node] = line
         nodes[#nodes + 1] = node
       end
-      line[#line + 1] = i .. ':' .. fields[j]
+      line[#line + 1] = ${first === 1 ? "i" : `(i - ${first - 1})`} .. ':' .. fields[j]
     end
   end
 end
@@ -69,3 +90,4 @@ for k = 1, #nodes do
 end
 return table.concat(nodes, '\\n')
 `;
+}

@@ -20,6 +20,13 @@ export interface RouteTable {
    * so the caller publishes once per node. Routes to dead nodes are skipped.
    */
   resolve(userIds: string[]): Promise<Map<string, NodeRecipients>>;
+  /**
+   * `resolve`, and the replay check of the signed call that asked for it
+   * (SeenSignatures.firstSeen), in one round trip: undefined, with nothing looked up, if
+   * `signature` was recorded already. Absent where the two are separate anyway (in-process):
+   * the caller then checks and resolves in turn.
+   */
+  resolveFirstSeen?(signature: string, expiresAt: number, userIds: string[]): Promise<Map<string, NodeRecipients> | undefined>;
   /** Which of these users have at least one route (seed 002's online set). */
   onlineOf(userIds: string[]): Promise<boolean[]>;
   onlineCount(): Promise<number>;

@@ -74,6 +74,8 @@ export default async function setup(project: TestProject) {
     LIMIT_REGISTRATIONS: "1000000/60",
     // Short, so a test can step past it (session-ended.test.ts).
     REFRESH_REUSE_GRACE_SECONDS: "1",
+    // Two message databases, as in the workers project: conversations spread over both.
+    MESSAGE_DATABASES: "MESSAGES_0,MESSAGES_1",
   });
   const url = worker.url;
   resolveWorkerUrl(url);

@@ -7,6 +7,10 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** migrations/messages/, applied to each message database. */
+      TEST_MESSAGE_MIGRATIONS: D1Migration[];
+      MESSAGES_0: D1Database;
+      MESSAGES_1: D1Database;
     }
   }
 }

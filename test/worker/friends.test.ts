@@ -367,7 +367,7 @@ describe("accepting under races (storage)", () => {
     const seenAsPending = (await findFriendRequest(db, request.id))!;
     expect(await declineFriendRequest(db, request.id, Date.now())).toBeDefined();
 
-    expect(await acceptFriendRequest(db, seenAsPending, Date.now())).toBe(false);
+    expect(await acceptFriendRequest(db, seenAsPending, Date.now(), 0)).toBe(false);
     expect(await friendIds(dee)).toEqual([]);
     expect(await friendIds(eli)).toEqual([]);
     expect((await findFriendRequest(db, request.id))!.status).toBe("declined");

@@ -4,6 +4,7 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import type { GroupView } from "../../protocol/index.js";
 import { call, registerUser } from "./http.js";
+import { messageDbOf } from "./message-dbs.js";
 
 export type TestUser = Awaited<ReturnType<typeof registerUser>>;
 
@@ -40,9 +41,8 @@ export async function invite(by: TestUser, groupId: string, invitees: TestUser[]
 
 /** The system events stored in the group conversation, in seq order, with their seq. */
 export async function systemEvents(groupId: string): Promise<Array<Record<string, unknown> & { seq: number }>> {
-  const { results } = await env.DB.prepare(
-    "SELECT seq, kind, sender_id, body FROM messages WHERE conversation_id = ?1 ORDER BY seq",
-  )
+  const { results } = await (await messageDbOf(`g:${groupId}`))
+    .prepare("SELECT seq, kind, sender_id, body FROM messages WHERE conversation_id = ?1 ORDER BY seq")
     .bind(`g:${groupId}`)
     .all<{ seq: number; kind: string; sender_id: string; body: string }>();
   for (const row of results) {

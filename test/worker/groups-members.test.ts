@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_GROUP_MEMBERS } from "../../protocol/index.js";
 import { call, errorCode } from "./http.js";
 import { conversationMembers, createGroup, expectConsecutive, ids, invite, systemEvents, users } from "./groups-fixtures.js";
+import { messageDbOf } from "./message-dbs.js";
 
 describe("groups: member list", () => {
   it("lists members to members only: owner, admins, members; nicknames but never remarks", async () => {
@@ -86,7 +87,8 @@ describe("groups: invite", () => {
     const asNewcomer = await call("GET", `/api/groups/${group.id}`, { token: newcomer!.token });
     expect(asNewcomer.body.group.me.role).toBe("member");
     // A newcomer starts with the history before joining marked read.
-    const read = await env.DB.prepare("SELECT read_seq FROM conversation_members WHERE conversation_id = ?1 AND user_id = ?2")
+    const read = await (await messageDbOf(group.conversationId))
+      .prepare("SELECT read_seq FROM read_positions WHERE conversation_id = ?1 AND user_id = ?2")
       .bind(group.conversationId, newcomer!.user.id)
       .first<{ read_seq: number }>();
     expect(read?.read_seq).toBe(2);

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, errorCode } from "./http.js";
 import { conversationMembers, createGroup, expectConsecutive, ids, systemEvents, users } from "./groups-fixtures.js";
+import { messageDbOf } from "./message-dbs.js";
 
 describe("groups: create, list, view", () => {
   it("creates a group with its owner, de-duplicated members, conversation and system messages", async () => {
@@ -34,10 +35,13 @@ describe("groups: create, list, view", () => {
       { seq: 2, event: "member_joined", userIds: [bob!.user.id, cat!.user.id], by: owner!.user.id },
     ]);
     expect(await conversationMembers(group.id)).toEqual(ids(owner!, bob!, cat!));
-    const conversation = await env.DB.prepare("SELECT kind, group_id, last_seq FROM conversations WHERE id = ?1")
+    const conversation = await env.DB.prepare("SELECT kind, group_id FROM conversations WHERE id = ?1").bind(group.conversationId).first();
+    expect(conversation).toEqual({ kind: "group", group_id: group.id });
+    const state = await (await messageDbOf(group.conversationId))
+      .prepare("SELECT last_seq FROM conversation_state WHERE conversation_id = ?1")
       .bind(group.conversationId)
       .first();
-    expect(conversation).toEqual({ kind: "group", group_id: group.id, last_seq: 2 });
+    expect(state).toEqual({ last_seq: 2 });
 
     const asBob = await call("GET", `/api/groups/${group.id}`, { token: bob!.token });
     expect(asBob.status).toBe(200);
@@ -200,6 +204,7 @@ describe("groups: dismiss", () => {
     const byMember = await call("DELETE", `/api/groups/${group.id}`, { token: member!.token });
     expect(byMember.status).toBe(403);
 
+    const messages = await messageDbOf(group.conversationId);
     const dismissed = await call("DELETE", `/api/groups/${group.id}`, { token: owner!.token });
     expect(dismissed.status).toBe(200);
     expect(dismissed.body).toEqual({ ok: true });
@@ -210,9 +215,15 @@ describe("groups: dismiss", () => {
       env.DB.prepare("SELECT count(*) AS n FROM group_members WHERE group_id = ?1").bind(group.id),
       env.DB.prepare("SELECT count(*) AS n FROM conversations WHERE id = ?1").bind(group.conversationId),
       env.DB.prepare("SELECT count(*) AS n FROM conversation_members WHERE conversation_id = ?1").bind(group.conversationId),
-      env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?1").bind(group.conversationId),
     ]);
-    expect(left.map((r) => (r.results[0] as { n: number }).n)).toEqual([0, 0, 0, 0]);
+    expect(left.map((r) => (r.results[0] as { n: number }).n)).toEqual([0, 0, 0]);
+    // Its messages, read positions and state went from the message database too.
+    const leftMessages = await messages.batch(
+      ["messages", "read_positions", "conversation_state"].map((table) =>
+        messages.prepare(`SELECT count(*) AS n FROM ${table} WHERE conversation_id = ?1`).bind(group.conversationId),
+      ),
+    );
+    expect(leftMessages.map((r) => (r.results[0] as { n: number }).n)).toEqual([0, 0, 0]);
 
     expect((await call("DELETE", `/api/groups/${group.id}`, { token: owner!.token })).status).toBe(404);
   });

@@ -9,9 +9,10 @@ import { ATTEMPT_TIMEOUT_MS, bridgeUrls, callBridge, resetBridgeHealth } from ".
 import { GIVE_UP_AFTER_MS, REPUSH_AFTER_MS, repushUnpushedMessages } from "../../worker/messaging/message-push.js";
 import { befriend, registerUser, send, textTo, type TestUser } from "./messaging-fixtures.js";
 import { connect, type Frame } from "./ws-client.js";
+import { messageDbOfMessage } from "./message-dbs.js";
 
-const pushedAt = (id: string) =>
-  env.DB.prepare("SELECT pushed_at FROM messages WHERE id = ?1").bind(id).first<number | null>("pushed_at");
+const pushedAt = async (id: string) =>
+  (await messageDbOfMessage(id)).prepare("SELECT pushed_at FROM messages WHERE id = ?1").bind(id).first<number | null>("pushed_at");
 
 /** Waits until the background push of a send is recorded. */
 async function recorded(id: string): Promise<number> {
@@ -25,7 +26,7 @@ async function recorded(id: string): Promise<number> {
 
 /** As if the isolate died after storing: the push of this message is not recorded, and it was stored `ageMs` ago. */
 async function pushLost(id: string, ageMs: number): Promise<void> {
-  await env.DB.prepare("UPDATE messages SET pushed_at = NULL, created_at = ?2 WHERE id = ?1").bind(id, Date.now() - ageMs).run();
+  await (await messageDbOfMessage(id)).prepare("UPDATE messages SET pushed_at = NULL, created_at = ?2 WHERE id = ?1").bind(id, Date.now() - ageMs).run();
 }
 
 async function pair(): Promise<[TestUser, TestUser]> {

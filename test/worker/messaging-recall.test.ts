@@ -4,12 +4,13 @@ import type { Message } from "../../protocol/index.js";
 import { call, errorCode } from "./http.js";
 import { befriend, createGroup, registerUser, send, textTo, type TestUser } from "./messaging-fixtures.js";
 import { connect } from "./ws-client.js";
+import { messageDbOfMessage } from "./message-dbs.js";
 
 const recall = (user: TestUser, messageId: string) => call("POST", `/api/messages/${messageId}/recall`, { token: user.token });
 
 /** Moves a message's send time into the past, beyond the default 120 s window. */
 async function age(messageId: string, seconds: number): Promise<void> {
-  await env.DB.prepare("UPDATE messages SET created_at = created_at - ?1 WHERE id = ?2").bind(seconds * 1000, messageId).run();
+  await (await messageDbOfMessage(messageId)).prepare("UPDATE messages SET created_at = created_at - ?1 WHERE id = ?2").bind(seconds * 1000, messageId).run();
 }
 
 async function history(user: TestUser, conversationId: string): Promise<Message[]> {

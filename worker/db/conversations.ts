@@ -1,29 +1,27 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { conversationMembers, conversations } from "./schema.js";
 
 // Statement builders return drizzle queries (not awaited) so callers can put them
 // in one db.batch() with their own writes: one atomic D1 transaction.
 
-/** Creates the conversation if missing; existing conversations are left as they are. */
-export function insertConversation(db: Db, id: string, kind: "direct" | "group", groupId: string | null, now: number) {
-  return db
-    .insert(conversations)
-    .values({ id, kind, groupId, lastSeq: 0, createdAt: now, updatedAt: now })
-    .onConflictDoNothing();
+/**
+ * Creates the conversation if missing, placed on message database `messageDb` (see
+ * placeConversation); an existing conversation is left as it is, its placement included.
+ */
+export function insertConversation(db: Db, id: string, kind: "direct" | "group", groupId: string | null, now: number, messageDb: number) {
+  return db.insert(conversations).values({ id, kind, groupId, createdAt: now, messageDb }).onConflictDoNothing();
 }
 
 /**
- * Adds members who start with everything up to the current last message marked read,
- * so joining a busy group does not show hundreds of unread messages. Existing members keep their read position.
+ * Adds members. Their read position lives in the message database, where a member without
+ * one has read everything so far (migrations/messages/0001_messages.sql): joining a busy
+ * group does not show hundreds of unread messages. Existing members are left as they are.
  */
 export function insertConversationMembers(db: Db, conversationId: string, userIds: string[], now: number) {
-  // A query builder, not db.run(sql`...`): drizzle's D1 batch cannot bind a raw statement's
-  // parameters ("Cannot read properties of undefined (reading 'bind')", drizzle-orm#2277).
-  const readSeq = sql`(SELECT last_seq FROM conversations WHERE id = ${conversationId})`;
   return db
     .insert(conversationMembers)
-    .values(userIds.map((userId) => ({ conversationId, userId, readSeq, joinedAt: now })))
+    .values(userIds.map((userId) => ({ conversationId, userId, joinedAt: now })))
     .onConflictDoNothing();
 }
 

@@ -39,19 +39,13 @@ export async function shareFile(db: Db, fileId: string, conversationId: string, 
 }
 
 /**
- * After a message with this file was recalled: the conversation's members lose the file,
- * unless another message of that conversation that is not recalled still carries it.
- * The uploader keeps it (GET /api/files/:id checks the uploader first).
+ * After a message with this file was recalled, and no other message of that conversation
+ * that is not recalled still carries it (the caller asked the message database: carriesFile):
+ * the conversation's members lose the file. The uploader keeps it (GET /api/files/:id
+ * checks the uploader first).
  */
 export async function unshareRecalledFile(db: Db, fileId: string, conversationId: string): Promise<void> {
-  await db.delete(fileShares).where(
-    and(
-      eq(fileShares.fileId, fileId),
-      eq(fileShares.conversationId, conversationId),
-      sql`NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ${conversationId} AND recalled_at IS NULL
-            AND json_extract(body, '$.fileId') = ${fileId})`,
-    ),
-  );
+  await db.delete(fileShares).where(and(eq(fileShares.fileId, fileId), eq(fileShares.conversationId, conversationId)));
 }
 
 /** Deletes up to `limit` uploads never sent in a message and created before `cutoff`; returns their ids. */

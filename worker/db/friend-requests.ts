@@ -119,14 +119,15 @@ function insertFriendshipIfPending(db: Db, requestId: string, userId: string, fr
  * accept or decline that got there first wins; returns false in that case. (The
  * conversation is created idempotently either way: it holds no messages until friends write.)
  * A reverse request that raced in while this one was pending becomes moot and is accepted too.
+ * `messageDb`: where a new conversation's messages go (placeConversation).
  */
-export async function acceptFriendRequest(db: Db, request: FriendRequestRow, now: number): Promise<boolean> {
+export async function acceptFriendRequest(db: Db, request: FriendRequestRow, now: number, messageDb: number): Promise<boolean> {
   const { id, fromUserId, toUserId } = request;
   const conversationId = directConversationId(fromUserId, toUserId);
   const results = await db.batch([
     insertFriendshipIfPending(db, id, toUserId, fromUserId, now),
     insertFriendshipIfPending(db, id, fromUserId, toUserId, now),
-    insertConversation(db, conversationId, "direct", null, now),
+    insertConversation(db, conversationId, "direct", null, now, messageDb),
     insertConversationMembers(db, conversationId, [fromUserId, toUserId], now),
     db
       .update(friendRequests)

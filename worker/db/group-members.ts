@@ -95,14 +95,14 @@ export function insertMembersIfRoom(db: Db, groupId: string, userIds: string[], 
  * Gives these users the group conversation, but only those who are group members by now:
  * conversation membership follows group membership, so a refused insertMembersIfRoom in
  * the same batch adds nobody here either. Like insertConversationMembers, newcomers start
- * with the existing history marked read.
+ * with the existing history marked read (they have no read position yet).
  */
 export function grantGroupConversation(db: Db, groupId: string, userIds: string[], now: number) {
   const conversationId = groupConversationId(groupId);
   return db
     .insert(conversationMembers)
     .select(
-      sql`SELECT ${conversationId}, member.user_id, conversation.last_seq, ${now}
+      sql`SELECT ${conversationId}, member.user_id, ${now}
           FROM group_members AS member JOIN conversations AS conversation ON conversation.id = ${conversationId}
           WHERE member.group_id = ${groupId} AND member.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`,
     )

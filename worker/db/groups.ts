@@ -48,7 +48,7 @@ export function updateGroup(db: Db, groupId: string, changes: GroupChanges, now:
     .where(eq(groups.id, groupId));
 }
 
-/** The foreign keys cascade: members, the group conversation, its members and messages go too. */
+/** The foreign keys cascade: members, the group conversation and its members go too (its messages: dismiss-group.ts). */
 export function deleteGroup(db: Db, groupId: string) {
   return db.delete(groups).where(eq(groups.id, groupId));
 }

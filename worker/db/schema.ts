@@ -81,13 +81,17 @@ export const groupMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.groupId, t.userId] })],
 );
 
+/**
+ * A conversation and the directory entry for its messages: `messageDb` is the index in
+ * MESSAGE_DATABASES of the database holding its messages and read positions, fixed at
+ * creation (migrations/0012_message_databases.sql; those tables: message-schema.ts).
+ */
 export const conversations = sqliteTable("conversations", {
   id: text("id").primaryKey(),
   kind: text("kind", { enum: ["direct", "group"] }).notNull(),
   groupId: text("group_id"),
-  lastSeq: integer("last_seq").notNull(),
   createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
+  messageDb: integer("message_db").notNull(),
 });
 
 export const conversationMembers = sqliteTable(
@@ -95,26 +99,10 @@ export const conversationMembers = sqliteTable(
   {
     conversationId: text("conversation_id").notNull(),
     userId: text("user_id").notNull(),
-    readSeq: integer("read_seq").notNull(),
     joinedAt: integer("joined_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.conversationId, t.userId] })],
 );
-
-export const messages = sqliteTable("messages", {
-  id: text("id").primaryKey(),
-  conversationId: text("conversation_id").notNull(),
-  seq: integer("seq").notNull(),
-  senderId: text("sender_id").notNull(),
-  clientMsgId: text("client_msg_id").notNull(),
-  kind: text("kind").notNull(),
-  body: text("body").notNull(),
-  createdAt: integer("created_at").notNull(),
-  recalledAt: integer("recalled_at"),
-  recalledBy: text("recalled_by"),
-  /** When message.new was taken by every gateway; null = not yet (migrations/0010_message_push_outbox.sql). */
-  pushedAt: integer("pushed_at"),
-});
 
 export const files = sqliteTable("files", {
   id: text("id").primaryKey(),

@@ -1,5 +1,4 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
-import { notFound } from "../http/api-error.js";
 
 export interface NewMessage {
   conversationId: string;
@@ -39,8 +38,6 @@ export function rowToMessage(row: MessageRow): Message {
 /** The columns rowToMessage reads, for every query that returns messages. */
 export const MESSAGE_COLUMNS = "id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at, recalled_at";
 
-const SELECT_BY_CLIENT_ID = `SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?1 AND client_msg_id = ?2`;
-
 /** The answer of appendMessage; `pushed`: message.new was recorded as taken by every gateway (message-push.ts). */
 export interface AppendResult {
   message: Message;
@@ -48,50 +45,65 @@ export interface AppendResult {
   pushed: boolean;
 }
 
-const stored = (row: MessageRow & { pushed_at: number | null }): AppendResult => ({
-  message: rowToMessage(row),
-  created: false,
-  pushed: row.pushed_at !== null,
-});
+/** "This (sender, clientMsgId) is not stored yet": every write of the batch is conditional on it. */
+const NOT_STORED = "NOT EXISTS (SELECT 1 FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3)";
 
 /**
- * Stores a message with the conversation's next sequence number. The sequence is
- * assigned in one place (conversations.last_seq) inside one D1 batch, which D1 runs
- * as a single serialized transaction: concurrent sends get consecutive numbers and a
- * failed insert rolls the increment back, so there are no gaps.
+ * Stores a message with the conversation's next sequence number, in ONE round trip to the
+ * conversation's message database: a D1 batch, which D1 runs as a single serialized
+ * transaction. Its statements, in order:
+ *  1. the conversation's state row, if this is its first message;
+ *  2. a read position for each member who has none yet (they joined after the last
+ *     message, so they have read up to it: read_seq = last_seq before this one);
+ *  3. the increment of last_seq, and 4. the insert with that seq;
+ *  5. +1 unread for the other members (not for system messages, which never count);
+ *  6. the stored row, new or not.
+ * Concurrent sends get consecutive numbers, and there are no gaps.
  *
- * Idempotent by (senderId, clientMsgId): a retry returns the stored message with
- * `created: false`, never a second copy, and whether its push is recorded (`pushed`).
- * A new row has pushed_at NULL: the row itself is the record that a push is owed
- * (message-push.ts). The conversation must exist.
+ * Idempotent by (senderId, clientMsgId): 2-5 do nothing when that message is already stored,
+ * and 6 returns it (`created: false`) with whether its push is recorded (`pushed`). A new
+ * row has pushed_at NULL: the row itself is the record that a push is owed (message-push.ts).
+ * `memberIds`: the conversation's members now (the main database is the authority on them).
  */
-export async function appendMessage(d1: D1Database, input: NewMessage): Promise<AppendResult> {
-  const existing = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow & { pushed_at: number | null }>();
-  if (existing) return stored(existing);
-
+export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[]): Promise<AppendResult> {
   const id = crypto.randomUUID();
   const now = Date.now();
   const body = JSON.stringify(input.body);
-  try {
-    const [, inserted] = await d1.batch([
-      d1.prepare("UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?1 WHERE id = ?2").bind(now, input.conversationId),
-      d1
-        .prepare(
-          `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
-           SELECT ?1, id, last_seq, ?2, ?3, ?4, ?5, ?6 FROM conversations WHERE id = ?7
-           RETURNING ${MESSAGE_COLUMNS}`,
-        )
-        .bind(id, input.senderId, input.clientMsgId, input.kind, body, now, input.conversationId),
-    ]);
-    const row = inserted?.results[0] as MessageRow | undefined;
-    // The conversation went away between the caller's check and here (a group dismissed
-    // mid-send): the client's answer is "no such conversation", not a server error.
-    if (!row) throw notFound("conversation");
-    return { message: rowToMessage(row), created: true, pushed: false };
-  } catch (error) {
-    // A concurrent retry with the same client id won the race: answer with its message.
-    const winner = await d1.prepare(SELECT_BY_CLIENT_ID).bind(input.senderId, input.clientMsgId).first<MessageRow & { pushed_at: number | null }>();
-    if (winner) return stored(winner);
-    throw error;
-  }
+  const members = JSON.stringify(memberIds);
+  // ?1 conversation, ?2 sender, ?3 client id: the same numbering in every statement.
+  const bind = (sql: string, ...more: unknown[]) => d1.prepare(sql).bind(input.conversationId, input.senderId, input.clientMsgId, ...more);
+  const statements = [
+    bind(`INSERT INTO conversation_state (conversation_id, last_seq, updated_at) VALUES (?1, 0, ?4) ON CONFLICT DO NOTHING`, now),
+    bind(
+      `INSERT INTO read_positions (conversation_id, user_id, read_seq, unread)
+       SELECT ?1, m.value, s.last_seq, 0 FROM json_each(?4) m JOIN conversation_state s ON s.conversation_id = ?1
+       WHERE ${NOT_STORED} ON CONFLICT DO NOTHING`,
+      members,
+    ),
+    bind(`UPDATE conversation_state SET last_seq = last_seq + 1, updated_at = ?4 WHERE conversation_id = ?1 AND ${NOT_STORED}`, now),
+    bind(
+      `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
+       SELECT ?4, ?1, last_seq, ?2, ?3, ?5, ?6, ?7 FROM conversation_state WHERE conversation_id = ?1 AND ${NOT_STORED}`,
+      id,
+      input.kind,
+      body,
+      now,
+    ),
+    ...(input.kind === "system"
+      ? []
+      : [
+          bind(
+            `UPDATE read_positions SET unread = unread + 1
+             WHERE conversation_id = ?1 AND user_id != ?2 AND user_id IN (SELECT value FROM json_each(?4))
+               AND EXISTS (SELECT 1 FROM messages WHERE id = ?5)`,
+            members,
+            id,
+          ),
+        ]),
+    bind(`SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3`),
+  ];
+  const results = await d1.batch(statements);
+  const row = results.at(-1)?.results[0] as (MessageRow & { pushed_at: number | null }) | undefined;
+  if (!row) throw new Error(`the append of ${input.clientMsgId} to ${input.conversationId} stored nothing`);
+  return { message: rowToMessage(row), created: row.id === id, pushed: row.pushed_at !== null };
 }

@@ -2,6 +2,8 @@ import type { Message } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { conversationMemberIds } from "../db/conversations.js";
 import { isEveryBridgeNodeDown } from "../bridge-link/bridge-client.js";
+import { messageDbOf } from "../db/conversation-directory.js";
+import { messageDatabases } from "../db/message-databases.js";
 import { markPushed, unpushedMessages } from "../db/messages.js";
 import { deliver, type DeliveryOptions } from "../delivery/deliver.js";
 import type { Env } from "../env.js";
@@ -23,15 +25,27 @@ export const GIVE_UP_AFTER_MS = 60 * 60_000;
 /** Messages per sweep run (one run a minute). */
 const SWEEP_BATCH = 200;
 
+/**
+ * Message ids whose push runs in this isolate. A retry of the send that arrives meanwhile
+ * (the same device resending at once) does not push again: the push in flight records the
+ * message when complete, and if it fails the sweep pushes it again. (Only a check, never a
+ * wait on another request's promise.)
+ */
+const pushesInFlight = new Set<string>();
+
 /** Pushes message.new and records the push when it is complete. Never throws; returns whether it is recorded. */
 export async function pushMessage(env: Env, message: Message, userIds: string[], options: DeliveryOptions = {}): Promise<boolean> {
+  if (pushesInFlight.has(message.id)) return false;
+  pushesInFlight.add(message.id);
   try {
     const complete = await deliver(env, userIds, { type: "message.new", message }, options);
-    if (complete) await markPushed(env.DB, message.id, Date.now());
+    if (complete) await recordPushed(env, message, Date.now());
     return complete;
   } catch (error) {
     console.warn(`push of message ${message.id} failed; a retry or the sweep pushes it again`, error);
     return false;
+  } finally {
+    pushesInFlight.delete(message.id);
   }
 }
 
@@ -48,20 +62,37 @@ export function pushMessageInBackground(rt: Runtime, message: Message, userIds: 
  * Returns how many it pushed and gave up.
  */
 export async function repushUnpushedMessages(env: Env, now: number): Promise<{ pushed: number; gaveUp: number }> {
-  const pending = await unpushedMessages(env.DB, now - REPUSH_AFTER_MS, SWEEP_BATCH);
   let pushed = 0;
   let gaveUp = 0;
-  for (const message of pending) {
-    if (message.createdAt < now - GIVE_UP_AFTER_MS) {
-      await markPushed(env.DB, message.id, 0);
-      gaveUp++;
-      continue;
+  // Each message database keeps its own outbox; one at a time, so a run's work stays bounded.
+  for (const d1 of messageDatabases(env)) {
+    const pending = await unpushedMessages(d1, now - REPUSH_AFTER_MS, SWEEP_BATCH);
+    const [pushedBefore, gaveUpBefore] = [pushed, gaveUp];
+    let bridgeDown = false;
+    for (const message of pending) {
+      if (message.createdAt < now - GIVE_UP_AFTER_MS) {
+        await markPushed(d1, message.id, 0);
+        gaveUp++;
+        continue;
+      }
+      const members = await conversationMemberIds(database(env.DB), message.conversationId);
+      if (await pushMessage(env, message, members)) pushed++;
+      // The bridge is down: every other push would fail the same way. The next run goes on.
+      else if (isEveryBridgeNodeDown(env)) {
+        bridgeDown = true;
+        break;
+      }
     }
-    const members = await conversationMemberIds(database(env.DB), message.conversationId);
-    if (await pushMessage(env, message, members)) pushed++;
-    // The bridge is down: every other push would fail the same way. The next run goes on.
-    else if (isEveryBridgeNodeDown(env)) break;
+    if (pending.length > 0) {
+      console.warn(`push sweep: ${pending.length} unpushed messages, ${pushed - pushedBefore} pushed now, ${gaveUp - gaveUpBefore} given up`);
+    }
+    if (bridgeDown) break;
   }
-  if (pending.length > 0) console.warn(`push sweep: ${pending.length} unpushed messages, ${pushed} pushed now, ${gaveUp} given up`);
   return { pushed, gaveUp };
+}
+
+/** markPushed on the message's own database (the directory, usually cached: no round trip). */
+async function recordPushed(env: Env, message: Message, at: number): Promise<void> {
+  const d1 = await messageDbOf(env, database(env.DB), message.conversationId);
+  if (d1) await markPushed(d1, message.id, at);
 }

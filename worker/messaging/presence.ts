@@ -12,13 +12,17 @@ import type { Env } from "../env.js";
 // the node, docs/PROTOCOL.md 7.4): a node that stops without its `gone` report lets it
 // lapse, and the next renewal by any node clears its rows and tells the friends.
 
-/** One gateway's presence of a user changed. */
-export async function recordGatewayPresence(env: Env, userId: string, gateway: string, online: boolean): Promise<void> {
+/**
+ * One gateway's presence of a user changed. `written` runs as soon as the row is written
+ * (or cleared), before the friends are told: the edge sends a socket its `ready` then.
+ */
+export async function recordGatewayPresence(env: Env, userId: string, gateway: string, online: boolean, written?: () => void): Promise<void> {
   const db = database(env.DB);
   const wasOnline = (await onlineUserIds(db, [userId])).has(userId);
   // A report is a sign of life: the rows it writes count from now on.
   if (online && gateway !== EDGE_GATEWAY) await renewLease(db, gateway);
   await setPresence(db, userId, gateway, online);
+  written?.();
   const isOnline = online || (await onlineUserIds(db, [userId])).has(userId);
   if (wasOnline !== isOnline) await tellFriends(env, db, userId, isOnline);
 }

@@ -1,6 +1,8 @@
 import { MediaBody, type Message, type SendMessageBody } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { shareFile } from "../db/files.js";
+import { messageDatabase } from "../db/message-databases.js";
+import type { DeliveryOptions } from "../delivery/deliver.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
 import { appendMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
@@ -10,9 +12,11 @@ import { resolveSendTarget } from "./send-target.js";
 
 /**
  * The one send path, for POST /api/messages and the `message.send` frame alike:
- * check who may send where, build the stored body, append with the next seq
- * (idempotent by clientMsgId), then push `message.new` in the background to every
- * member's devices except the sending one (it gets the answer or the ack).
+ * check who may send where (one main-database round trip, which also names the message
+ * database and the recipients with an edge device), build the stored body, append with the
+ * next seq (one message-database round trip, idempotent by clientMsgId), then push
+ * `message.new` in the background to every member's devices except the sending one (it
+ * gets the answer or the ack). A text send therefore costs two D1 round trips.
  *
  * A retry (created: false) is pushed again only if the first attempt's push is not
  * recorded as complete (messages.pushed_at): every stored message is pushed at least once.
@@ -21,20 +25,32 @@ export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageB
   // LIMIT_MESSAGES: HTTP, edge frames and Socket.IO (forwarded over HTTP) all pass here.
   await enforceLimit(rt, actor.userId, "messages");
   const db = database(rt.env.DB);
-  const target = await resolveSendTarget(db, actor.userId, input.to);
+  const target = await resolveSendTarget(rt.env, db, actor.userId, input.to);
   const body = await storedBody(db, actor.userId, input);
-  const result = await appendMessage(rt.env.DB, {
-    conversationId: target.conversationId,
-    senderId: actor.userId,
-    clientMsgId: input.clientMsgId,
-    kind: input.kind,
-    body,
-  });
+  const result = await appendMessage(
+    messageDatabase(rt.env, target.messageDb),
+    { conversationId: target.conversationId, senderId: actor.userId, clientMsgId: input.clientMsgId, kind: input.kind, body },
+    target.memberIds,
+  );
   // The download permission follows the stored message (a retry repeats this harmlessly).
   const media = MediaBody.safeParse(result.message.body);
   if (media.success) await shareFile(db, media.data.fileId, result.message.conversationId);
   // A retry of a message whose push is recorded is not pushed again; one whose push is not
   // (still in flight, failed, or the isolate died before it) is: message-push.ts.
-  if (!result.pushed) pushMessageInBackground(rt, result.message, target.memberIds, { exceptDevice: actor });
+  if (!result.pushed) pushMessageInBackground(rt, result.message, target.memberIds, deliveryOptions(actor, target.memberIds, target.edgeUserIds));
   return { message: result.message, created: result.created };
+}
+
+/**
+ * The sending device is left out. The edge presence read with the permission check (before
+ * the store) is handed to delivery only when every recipient already had an edge device
+ * then: their objects are all called, and each pushes to all of its user's sockets, a newer
+ * one included. Otherwise delivery reads presence itself, after the store: a user whose
+ * first device connected (and synced) between the two reads would miss the message if its
+ * object were skipped (deliverWithReport explains why a read after the store cannot).
+ */
+function deliveryOptions(actor: Actor, recipients: string[], edgeUserIds: string[]): DeliveryOptions {
+  const edge = new Set(edgeUserIds);
+  const everyoneOnEdge = recipients.every((userId) => edge.has(userId));
+  return everyoneOnEdge ? { exceptDevice: actor, edgeUserIds } : { exceptDevice: actor };
 }

@@ -1,42 +1,57 @@
 import { directConversationId, groupConversationId, type Recipient } from "../../protocol/index.js";
 import type { Db } from "../db/client.js";
-import { conversationMemberIds, insertConversation, insertConversationMembers, isConversationMember } from "../db/conversations.js";
-import { areFriends } from "../db/friends.js";
+import { cachedMessageDb, directoryLookup, rememberMessageDb } from "../db/conversation-directory.js";
+import { insertConversation, insertConversationMembers } from "../db/conversations.js";
+import { placeConversation } from "../db/message-databases.js";
+import { checkConversationSend, checkDirectSend } from "../db/send-checks.js";
+import type { Env } from "../env.js";
 import { forbidden } from "../http/api-error.js";
 
 export interface SendTarget {
   conversationId: string;
   /** Everyone who gets the message pushed, the sender included (their other devices). */
   memberIds: string[];
+  /** The index of the conversation's message database (the directory's answer). */
+  messageDb: number;
+  /** The members with a device on the edge: delivery calls only their Durable Objects. */
+  edgeUserIds: string[];
 }
 
 /**
- * Where a send goes and who may make it: a 1:1 send needs a friendship (checked on
- * every send, so an ended friendship stops new messages), a group send membership.
+ * Where a send goes and who may make it, in one round trip to the main database: a 1:1 send
+ * needs a friendship (checked on every send, so an ended friendship or a block stops new
+ * messages), a group send membership.
  */
-export async function resolveSendTarget(db: Db, senderId: string, to: Recipient): Promise<SendTarget> {
+export async function resolveSendTarget(env: Env, db: Db, senderId: string, to: Recipient): Promise<SendTarget> {
   if ("userId" in to) {
     if (to.userId === senderId) throw forbidden("you cannot send a message to yourself");
     const conversationId = directConversationId(senderId, to.userId);
     const memberIds = [senderId, to.userId];
-    const [friends, member] = await Promise.all([
-      areFriends(db, senderId, to.userId),
-      isConversationMember(db, conversationId, senderId),
-    ]);
-    if (!friends) throw forbidden("you can only send messages to your friends");
-    if (!member) {
-      // Accepting a friend request creates the conversation; this repairs one that is
-      // missing (a friendship made before it existed). Both inserts ignore existing rows.
-      const now = Date.now();
-      await db.batch([
-        insertConversation(db, conversationId, "direct", null, now),
-        insertConversationMembers(db, conversationId, memberIds, now),
-      ]);
-    }
-    return { conversationId, memberIds };
+    const check = await checkDirectSend(db, senderId, to.userId, conversationId);
+    if (!check.friends) throw forbidden("you can only send messages to your friends");
+    const messageDb = check.messageDb ?? (await repairDirectConversation(env, db, conversationId, memberIds));
+    rememberMessageDb(conversationId, messageDb);
+    return { conversationId, memberIds, messageDb, edgeUserIds: check.edgeUserIds };
   }
   const conversationId = groupConversationId(to.groupId);
-  const memberIds = await conversationMemberIds(db, conversationId);
-  if (!memberIds.includes(senderId)) throw forbidden("you are not a member of this group");
-  return { conversationId, memberIds };
+  const check = await checkConversationSend(db, conversationId, cachedMessageDb(conversationId));
+  if (!check.memberIds.includes(senderId) || check.messageDb === undefined) throw forbidden("you are not a member of this group");
+  rememberMessageDb(conversationId, check.messageDb);
+  return { conversationId, memberIds: check.memberIds, messageDb: check.messageDb, edgeUserIds: check.edgeUserIds };
+}
+
+/**
+ * Accepting a friend request creates the conversation; this repairs one that is missing or
+ * lacks a member (a friendship made before it existed). Both inserts ignore existing rows,
+ * so an existing conversation keeps its placement. Returns its message database.
+ */
+async function repairDirectConversation(env: Env, db: Db, conversationId: string, memberIds: string[]): Promise<number> {
+  const now = Date.now();
+  const [, , [row]] = await db.batch([
+    insertConversation(db, conversationId, "direct", null, now, placeConversation(env, conversationId)),
+    insertConversationMembers(db, conversationId, memberIds, now),
+    directoryLookup(db, conversationId),
+  ]);
+  if (!row) throw new Error(`conversation ${conversationId} is missing right after its insert`);
+  return row.messageDb;
 }

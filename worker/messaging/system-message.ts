@@ -1,8 +1,11 @@
 import type { Context } from "hono";
 import type { Message, SystemEvent } from "../../protocol/index.js";
 import { database } from "../db/client.js";
-import { conversationMemberIds } from "../db/conversations.js";
+import { cachedMessageDb, rememberMessageDb } from "../db/conversation-directory.js";
+import { messageDatabase } from "../db/message-databases.js";
+import { checkConversationSend } from "../db/send-checks.js";
 import type { AppEnv } from "../env.js";
+import { notFound } from "../http/api-error.js";
 import { appendMessage } from "./append-message.js";
 import { pushMessageInBackground } from "./message-push.js";
 import { runtimeOf, type Runtime } from "./runtime.js";
@@ -24,21 +27,23 @@ export async function postSystemMessage(
   return storeSystemMessage(runtimeOf(c), conversationId, event, extraRecipients);
 }
 
-/** postSystemMessage for code without a Hono context. */
+/** postSystemMessage for code without a Hono context. A conversation that does not exist: 404. */
 export async function storeSystemMessage(
   rt: Runtime,
   conversationId: string,
   event: SystemEvent,
   extraRecipients: string[] = [],
 ): Promise<Message> {
-  const { message } = await appendMessage(rt.env.DB, {
-    conversationId,
-    senderId: SYSTEM_SENDER,
-    clientMsgId: `sys-${crypto.randomUUID()}`,
-    kind: "system",
-    body: event,
-  });
-  const members = await conversationMemberIds(database(rt.env.DB), conversationId);
-  pushMessageInBackground(rt, message, [...members, ...extraRecipients]);
+  // Members and directory entry in one main-database round trip, then the append in one.
+  const target = await checkConversationSend(database(rt.env.DB), conversationId, cachedMessageDb(conversationId));
+  // No members: gone (a cached directory entry outlives a dismissed group's conversation).
+  if (target.messageDb === undefined || target.memberIds.length === 0) throw notFound("conversation");
+  rememberMessageDb(conversationId, target.messageDb);
+  const { message } = await appendMessage(
+    messageDatabase(rt.env, target.messageDb),
+    { conversationId, senderId: SYSTEM_SENDER, clientMsgId: `sys-${crypto.randomUUID()}`, kind: "system", body: event },
+    target.memberIds,
+  );
+  pushMessageInBackground(rt, message, [...target.memberIds, ...extraRecipients]);
   return message;
 }

@@ -17,7 +17,7 @@ import type { Actor, Runtime } from "./runtime.js";
  */
 export async function relayTyping(rt: Runtime, actor: Actor, conversationId: string): Promise<void> {
   await enforceLimit(rt, actor.userId, "typing");
-  const access = await requireMember(rt.env.DB, conversationId, actor.userId);
+  const access = await requireMember(rt.env, conversationId, actor.userId);
   const db = database(rt.env.DB);
   if (access.kind === "direct") {
     const peerId = directPeerId(conversationId, actor.userId);

@@ -13,6 +13,7 @@ import {
 import { endSessions } from "../auth/end-sessions.js";
 import { database } from "../db/client.js";
 import { findGroup } from "../db/groups.js";
+import { messageDatabases } from "../db/message-databases.js";
 import { messagesPerDay } from "../db/message-stats.js";
 import { insertNotice } from "../db/notices.js";
 import { allOnlineUserIds, onlineCounts, onlineUserIds } from "../db/presence.js";
@@ -149,7 +150,7 @@ adminRoutes.get(
   },
   async (c, { query }) => {
     const db = database(c.env.DB);
-    const [users, perDay, online] = await Promise.all([countUsers(db), messagesPerDay(db, query.days), onlineCounts(db)]);
+    const [users, perDay, online] = await Promise.all([countUsers(db), messagesPerDay(messageDatabases(c.env), query.days), onlineCounts(db)]);
     return c.json({ users, messagesPerDay: perDay, online } satisfies AdminStats, 200);
   },
 );

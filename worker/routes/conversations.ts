@@ -1,10 +1,18 @@
-import { ConversationList, ConversationSummary, HistoryPage, HistoryQuery, ReadBody, ReadResponse } from "../../protocol/index.js";
+import {
+  ConversationList,
+  ConversationListQuery,
+  ConversationSummary,
+  HistoryPage,
+  HistoryQuery,
+  ReadBody,
+  ReadResponse,
+} from "../../protocol/index.js";
 import { z } from "zod";
-import { messagePage } from "../db/messages.js";
 import { notFound } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
-import { parseConversationId, requireMember } from "../messaging/conversation-access.js";
+import { parseConversationId } from "../messaging/conversation-access.js";
 import { listConversations } from "../messaging/conversation-list.js";
+import { historyPage } from "../messaging/history.js";
 import { markRead } from "../messaging/mark-read.js";
 import { runtimeOf } from "../messaging/runtime.js";
 
@@ -13,10 +21,13 @@ export const conversationRoutes = apiRouter("/api/conversations", "conversations
 conversationRoutes.get(
   "/",
   {
-    summary: "My conversations, most recent first: last seq, my read seq, exact unread count, last message, peer or group",
+    summary:
+      "A page of my conversations, most recent first: last seq, my read seq, exact unread count, last message, peer or group; `nextCursor` fetches the next page (null = last page)",
+    query: ConversationListQuery,
     response: { status: 200, schema: ConversationList },
+    errors: ["invalid_cursor"],
   },
-  async (c) => c.json({ conversations: await listConversations(c.env.DB, c.var.auth.userId) }, 200),
+  async (c, { query }) => c.json(await listConversations(c.env, c.var.auth.userId, query), 200),
 );
 
 conversationRoutes.get(
@@ -28,8 +39,8 @@ conversationRoutes.get(
   },
   async (c) => {
     const id = parseConversationId(c.req.param("id"));
-    await requireMember(c.env.DB, id, c.var.auth.userId);
-    const [conversation] = await listConversations(c.env.DB, c.var.auth.userId, id);
+    // The list reads only my memberships: not mine and unknown are the same empty answer.
+    const [conversation] = (await listConversations(c.env, c.var.auth.userId, { limit: 1 }, id)).conversations;
     if (!conversation) throw notFound("conversation");
     return c.json({ conversation }, 200);
   },
@@ -46,9 +57,7 @@ conversationRoutes.get(
   },
   async (c, { query }) => {
     const id = parseConversationId(c.req.param("id"));
-    const access = await requireMember(c.env.DB, id, c.var.auth.userId);
-    const page = await messagePage(c.env.DB, id, query);
-    return c.json({ ...page, lastSeq: access.lastSeq }, 200);
+    return c.json(await historyPage(c.env, id, c.var.auth.userId, query), 200);
   },
 );
 

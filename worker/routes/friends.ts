@@ -1,4 +1,5 @@
 import {
+  directConversationId,
   FriendList,
   FriendRequestList,
   FriendRequestListQuery,
@@ -21,6 +22,7 @@ import {
   type FriendRequestRow,
 } from "../db/friend-requests.js";
 import { areFriends, deleteFriendship, findFriend, listFriends, setFriendRemark, toFriend } from "../db/friends.js";
+import { placeConversation } from "../db/message-databases.js";
 import { withFriendsOnline } from "../db/presence.js";
 import { findUserById, findUserByUsername, findUsersByIds } from "../db/users.js";
 import { deliverLater } from "../delivery/deliver.js";
@@ -134,7 +136,8 @@ friendRoutes.post(
     const me = c.var.auth.userId;
     const request = await requestToAnswer(db, idParam(c, "id", "friend request"), me);
     const now = Date.now();
-    if (!(await acceptFriendRequest(db, request, now))) throw await answeredMeanwhile(db, request.id);
+    const conversationId = directConversationId(request.fromUserId, request.toUserId);
+    if (!(await acceptFriendRequest(db, request, now, placeConversation(c.env, conversationId)))) throw await answeredMeanwhile(db, request.id);
 
     const people = await findUsersByIds(db, [request.fromUserId, request.toUserId]);
     const sender = people.get(request.fromUserId);

@@ -27,6 +27,7 @@ import { requireMayKick } from "../groups/permissions.js";
 import { conflict, notFound } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
 import { idParam } from "../http/validate.js";
+import { forgetReadPositions } from "../messaging/conversation-cleanup.js";
 import { postSystemMessage } from "../messaging/system-message.js";
 
 // A group's members: the list, invitations, kicks, and my own nickname and remark.
@@ -126,6 +127,7 @@ groupMemberRoutes.delete(
       revokeGroupConversation(db, group.id, [targetId]),
     ]);
     if (kicked.length === 0) throw conflict("the member's role changed meanwhile: try again");
+    await forgetReadPositions(c.env, conversationId, [targetId]);
     // The kicked user is no longer in the conversation, but still hears why.
     await postSystemMessage(c, conversationId, { event: "member_kicked", userId: targetId, by: userId }, [targetId]);
     pushGroupRemoved(c, [targetId], group.id, "kicked");

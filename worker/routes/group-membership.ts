@@ -16,6 +16,7 @@ import { loadGroupView } from "../groups/group-view.js";
 import { conflict, forbidden, notFound } from "../http/api-error.js";
 import { apiRouter } from "../http/api-router.js";
 import { idParam } from "../http/validate.js";
+import { forgetReadPositions } from "../messaging/conversation-cleanup.js";
 import { postSystemMessage } from "../messaging/system-message.js";
 
 // The caller's own membership coming and going: join an open group, leave a group.
@@ -81,6 +82,7 @@ groupMembershipRoutes.post(
       [left] = await db.batch(leave);
     }
     if (left.length === 0) throw conflict("your role in this group changed meanwhile: try again");
+    await forgetReadPositions(c.env, conversationId, [userId]);
 
     await postSystemMessage(c, conversationId, { event: "member_left", userId });
     if (heir) await postSystemMessage(c, conversationId, { event: "owner_changed", ownerId: heir, previousOwnerId: userId });

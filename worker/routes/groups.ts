@@ -10,6 +10,7 @@ import {
 } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { insertConversation } from "../db/conversations.js";
+import { placeConversation } from "../db/message-databases.js";
 import { grantGroupConversation, insertMembers, type GroupMemberRow } from "../db/group-members.js";
 import { countGroupMembers, insertGroup, listGroupsOf, updateGroup, type GroupChanges, type GroupRow } from "../db/groups.js";
 import { findUsersByIds } from "../db/users.js";
@@ -76,7 +77,7 @@ groupRoutes.post(
     await db.batch([
       insertGroup(db, group),
       ...insertMembers(db, members),
-      insertConversation(db, conversationId, "group", group.id, now),
+      insertConversation(db, conversationId, "group", group.id, now, placeConversation(c.env, conversationId)),
       grantGroupConversation(db, group.id, memberIds, now),
     ] as const);
 

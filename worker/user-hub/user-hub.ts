@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { CLOSE_CODES, type ServerEvent, type ServerFrame, type SessionEndReason } from "../../protocol/index.js";
+import { CLOSE_CODES, EDGE_PING, EDGE_PONG, type ServerEvent, type ServerFrame, type SessionEndReason } from "../../protocol/index.js";
 import { ApiError } from "../http/api-error.js";
 import { numberVar, type Env } from "../env.js";
 import { DEFAULT_MAX_SOCKETS_PER_USER, rateLimitOf, type RateLimit } from "../limits/limit-config.js";
@@ -9,7 +9,7 @@ import type { Runtime } from "../messaging/runtime.js";
 import { database } from "../db/client.js";
 import { liveSessionIds, type EndedSession } from "../db/sessions.js";
 import { LiveSessions } from "./live-sessions.js";
-import { recheckEdgeDevices, recordEdgeDevices } from "./edge-presence.js";
+import { announceEdgePresence, recheckEdgePresence, recordEdgePresence } from "./edge-presence.js";
 import { handleClientFrame, rateLimitedFrame } from "./frame-handler.js";
 import { connectedDevices, readAttachment, writeAttachment } from "./socket-attachment.js";
 import { HUB_HEADERS } from "./stub.js";
@@ -25,6 +25,8 @@ export class UserHub extends DurableObject<Env> {
   private readonly socketQueues = new WeakMap<WebSocket, Promise<void>>();
   /** Presence updates run one at a time, so a quick open-close cannot record them out of order. */
   private presenceQueue: Promise<void> = Promise.resolve();
+  /** The announcements to the core, one at a time too; apart, so a slow bridge never delays a `ready`. */
+  private announceQueue: Promise<void> = Promise.resolve();
   /** The user's live session ids: every request's session check asks here (live-sessions.ts). */
   private readonly liveSessions = new LiveSessions((userId) => liveSessionIds(database(this.env.DB), userId, Date.now()));
   /**
@@ -32,6 +34,12 @@ export class UserHub extends DurableObject<Env> {
    * forgets it, and an idle socket's bucket is refilling anyway.
    */
   private readonly frameBuckets = new WeakMap<WebSocket, Bucket>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // The heartbeat is answered by the runtime, without waking the object (protocol/frames.ts).
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(EDGE_PING, EDGE_PONG));
+  }
 
   /** The upgrade, forwarded by GET /api/ws after it verified the access token. */
   override async fetch(request: Request): Promise<Response> {
@@ -59,8 +67,10 @@ export class UserHub extends DurableObject<Env> {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [deviceId]);
     writeAttachment(server, { userId, deviceId, sessionId, connectedAt: Date.now() });
-    sendQuietly(server, { type: "ready", userId, deviceId });
-    this.devicesChanged(userId);
+    // `ready` only once the user's edge presence row is written: a push that read presence
+    // before the write made no call here, and this device's sync after `ready` finds what it
+    // pushed (the argument is at deliverWithReport, worker/delivery/deliver.ts).
+    this.devicesChanged(userId, { opened: { ws: server, deviceId } });
 
     return new Response(null, { status: 101, webSocket: client, headers: protocolOf(request) });
   }
@@ -97,7 +107,7 @@ export class UserHub extends DurableObject<Env> {
         closed++;
       }
     }
-    if (closed > 0) this.devicesChanged(userId);
+    if (closed > 0) this.devicesChanged(userId, {});
     return closed;
   }
 
@@ -136,8 +146,12 @@ export class UserHub extends DurableObject<Env> {
   /** Sends an event to every connected device of this user, except one. Returns how many got it. */
   async push(event: ServerEvent, exceptDeviceId?: string): Promise<number> {
     const text = JSON.stringify(event);
+    const sockets = this.ctx.getWebSockets();
+    // Called because the user has an edge presence row, yet no socket: the row is stale
+    // (sockets lost in a restart leave no close event). Clear it now, not at the next alarm.
+    if (sockets.length === 0) this.recheckPresence("on-change");
     let sent = 0;
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of sockets) {
       if (readAttachment(ws)?.deviceId === exceptDeviceId) continue;
       try {
         ws.send(text);
@@ -151,12 +165,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** Presence re-check (edge-presence.ts): sockets lost in a restart leave no close event. */
   override async alarm(): Promise<void> {
-    this.presenceQueue = this.presenceQueue.then(() =>
-      recheckEdgeDevices(this.env, this.ctx.storage, this.ctx.getWebSockets()).catch((error: unknown) =>
-        console.warn("presence re-check failed", error),
-      ),
-    );
-    await this.presenceQueue;
+    await this.recheckPresence("always");
   }
 
   private runtime(userId: string): Runtime {
@@ -169,18 +178,57 @@ export class UserHub extends DurableObject<Env> {
 
   private socketGone(ws: WebSocket): void {
     const attachment = readAttachment(ws);
-    if (attachment) this.devicesChanged(attachment.userId, ws);
+    if (attachment) this.devicesChanged(attachment.userId, { closing: ws });
   }
 
-  private devicesChanged(userId: string, closing?: WebSocket): void {
+  /**
+   * The set of sockets changed: record the user's edge presence (D1) and tell the core
+   * gateways the device list. An opened socket gets its `ready` as soon as the user's
+   * presence row is in place (before the friends hear of it); if the record ends without
+   * that (D1 failed, or the socket closed meanwhile), the socket is closed with 1011 and
+   * the client reconnects.
+   */
+  private devicesChanged(userId: string, change: { opened?: { ws: WebSocket; deviceId: string }; closing?: WebSocket }): void {
+    // Read the sockets when the update runs, not when it was queued: the latest truth wins.
+    const devices = () => connectedDevices(this.ctx.getWebSockets(), change.closing);
+    const opened = change.opened;
+    let isReady = false;
+    const sendReady = () => {
+      if (!opened || isReady) return;
+      isReady = true;
+      sendQuietly(opened.ws, { type: "ready", userId, deviceId: opened.deviceId });
+    };
+    const recorded = this.presenceQueue.then(() => recordEdgePresence(this.env, this.ctx.storage, userId, devices(), sendReady));
+    this.presenceQueue = recorded.then(
+      () => undefined,
+      (error: unknown) => console.warn("recording edge presence failed", error),
+    );
+    if (opened) {
+      const unlessReady = () => isReady || closeQuietly(opened.ws, 1011, "presence could not be recorded: reconnect");
+      void recorded.then(unlessReady, unlessReady);
+    }
+    this.announceQueue = this.announceQueue.then(() => announceEdgePresence(this.env, userId, devices()));
+    this.ctx.waitUntil(this.presenceQueue);
+    this.ctx.waitUntil(this.announceQueue);
+  }
+
+  /** Records the devices connected now (the alarm, or a push that found none); `on-change`: tells the core only if that changed the record. */
+  private recheckPresence(announce: "always" | "on-change"): Promise<void> {
     this.presenceQueue = this.presenceQueue.then(async () => {
-      // Read the sockets when the update runs, not when it was queued: the latest truth wins.
-      const devices = connectedDevices(this.ctx.getWebSockets(), closing);
-      await recordEdgeDevices(this.env, this.ctx.storage, userId, devices).catch((error: unknown) =>
-        console.warn("recording edge presence failed", error),
-      );
+      const devices = connectedDevices(this.ctx.getWebSockets());
+      try {
+        const recheck = await recheckEdgePresence(this.env, this.ctx.storage, devices);
+        if (recheck && (announce === "always" || recheck.changed)) {
+          const { userId } = recheck;
+          this.announceQueue = this.announceQueue.then(() => announceEdgePresence(this.env, userId, connectedDevices(this.ctx.getWebSockets())));
+          this.ctx.waitUntil(this.announceQueue);
+        }
+      } catch (error) {
+        console.warn("presence re-check failed", error);
+      }
     });
     this.ctx.waitUntil(this.presenceQueue);
+    return this.presenceQueue;
   }
 }
 

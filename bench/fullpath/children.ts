@@ -1,0 +1,47 @@
+// Child processes of the new benchmarks (bridge nodes, plain Socket.IO servers): tracked so
+// that an early exit (an error, Ctrl-C) kills them instead of leaving them running. The
+// local Worker's workerd processes are killed the same way (they are descendants of the
+// bench process; wrangler's dispose() stops them on a normal end).
+import type { ChildProcess } from "node:child_process";
+import { descendantsOf, pidsNamed } from "../proc.js";
+
+const children = new Set<ChildProcess>();
+let hooked = false;
+
+function killAll(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  const ours = new Set(descendantsOf(process.pid));
+  for (const pid of pidsNamed("workerd")) {
+    if (!ours.has(pid)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function track(child: ChildProcess): ChildProcess {
+  if (!hooked) {
+    hooked = true;
+    process.once("exit", killAll);
+  }
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** SIGKILL, or with `graceful` SIGTERM first (a bridge node then removes its routes from Redis). */
+export async function stopChild(child: ChildProcess, graceful = false): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  if (graceful) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+    return;
+  }
+  child.kill("SIGKILL");
+  await exited;
+}

@@ -1,0 +1,54 @@
+import type { Env } from "../env.js";
+
+// The message databases (migrations/messages/): MESSAGE_DATABASES names their D1 bindings,
+// in order; a conversation is placed on one of them when it is created, and the directory
+// (conversations.message_db in the main database, worker/db/conversation-directory.ts)
+// records that index for good. Appending a binding to the list therefore moves nothing:
+// only conversations created afterwards spread over the longer list.
+
+/** The default when MESSAGE_DATABASES is unset: one message database. */
+export const DEFAULT_MESSAGE_DATABASES = "MESSAGES_0";
+
+/** The bindings named by MESSAGE_DATABASES, in order. A missing binding is a deploy mistake: it throws, naming it. */
+export function messageDatabases(env: Env): D1Database[] {
+  const names = (env.MESSAGE_DATABASES || DEFAULT_MESSAGE_DATABASES)
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  return names.map((name) => {
+    const binding = (env as unknown as Record<string, unknown>)[name];
+    if (!isD1(binding)) throw new Error(`MESSAGE_DATABASES names ${name}, which is not a D1 binding of this Worker (wrangler.toml)`);
+    return binding;
+  });
+}
+
+/** Message database `index` of the directory. An index past the list means a binding was removed: it throws. */
+export function messageDatabase(env: Env, index: number): D1Database {
+  const all = messageDatabases(env);
+  const d1 = all[index];
+  if (!d1) throw new Error(`a conversation lives on message database ${index}, but MESSAGE_DATABASES lists only ${all.length}`);
+  return d1;
+}
+
+/**
+ * Where a new conversation goes: a hash of its id over the databases listed now, so new
+ * conversations spread evenly and the choice needs no shared counter. Only used at creation;
+ * afterwards the directory answers.
+ */
+export function placeConversation(env: Env, conversationId: string): number {
+  return fnv1a(conversationId) % messageDatabases(env).length;
+}
+
+/** 32-bit FNV-1a: cheap, and well spread over ids that differ only in a few characters. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function isD1(value: unknown): value is D1Database {
+  return typeof value === "object" && value !== null && typeof (value as D1Database).prepare === "function";
+}
