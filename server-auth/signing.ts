@@ -66,7 +66,7 @@ function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
  */
 const MAX_LEAD_MS = 1_000;
 let lastTimestamp = 0;
-function nextTimestamp(now = Date.now()): number {
+export function nextTimestamp(now = Date.now()): number {
   lastTimestamp = Math.max(now, Math.min(lastTimestamp + 1, now + MAX_LEAD_MS));
   return lastTimestamp;
 }

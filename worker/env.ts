@@ -14,6 +14,12 @@ export interface Env {
   FILES: R2Bucket;
   USER_HUB: DurableObjectNamespace;
   SIGNATURE_LEDGER: DurableObjectNamespace;
+  /** The coalescing links to the bridge (worker/bridge-link/bridge-link.ts); used when BRIDGE_LINKS > 0. */
+  BRIDGE_LINK?: DurableObjectNamespace;
+  /** How many link objects pushes to the bridge go through; "0" or unset = none, one call per push. */
+  BRIDGE_LINKS?: string;
+  /** How long a link gathers deliveries before it sends them, in ms (default 2). */
+  BRIDGE_LINK_WINDOW_MS?: string;
   AUTH_SECRET: string;
   BRIDGE_SECRET?: string;
   /** The back office's bearer secret (/api/admin/*, worker/middleware/require-admin.ts); unset = no back office. */

@@ -10,6 +10,7 @@ const PUSH_SWEEP_CRON = "* * * * *";
 
 export { UserHub } from "./user-hub/user-hub.js";
 export { SignatureLedger } from "./bridge-link/signature-ledger.js";
+export { BridgeLink } from "./bridge-link/bridge-link.js";
 
 export default {
   fetch: app.fetch,

@@ -14,11 +14,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js";
+import { freePort, stopChild } from "../children.js";
 import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
 import { formatNumber, formatRatio, verdict, type Better } from "../report.js";
 import { MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
@@ -84,36 +84,10 @@ const baselineScript = fileURLToPath(new URL("./baseline-node.ts", import.meta.u
 const floorScript = fileURLToPath(new URL("./floor-child.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 interface RunningNode {
   socketUrl: string;
   internalUrl: string;
   child: ChildProcess;
-}
-
-/** SIGKILL, or with `graceful` SIGTERM first (a --cpu-prof profile is written only on a normal exit). */
-async function stopChild(child: ChildProcess, graceful = false): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  if (graceful) {
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-    return;
-  }
-  child.kill("SIGKILL");
-  await exited;
 }
 
 interface Secrets {

@@ -8,10 +8,11 @@
 // to B_(i mod C), sent the (i mod 3)th way. Open loop: message i is due at
 // start + i / rate whatever happened before; every latency runs from the due time.
 import { performance } from "node:perf_hooks";
+import { openLoop } from "../adapter/open-loop.js";
 import type { MarkdownSection } from "../results.js";
 import { formatNumber, percentile, renderTable, type Row } from "../report.js";
 import { openDevice, type Device, type TransportKind } from "./devices.js";
-import { closeDevices, inBatches, loginDevice, registerUser, startStack, type BenchUser } from "./stack.js";
+import { closeDevices, inBatches, loginDevice, metricSum, registerUser, scrape, startStack, type BenchUser, type StackNode } from "./stack.js";
 
 export type SenderKind = TransportKind | "http";
 const SENDER_KINDS: readonly SenderKind[] = ["socket.io", "edge", "http"];
@@ -23,10 +24,18 @@ export interface FullPathConfig {
   durationMs: number;
   /** After the last send, how long stragglers may take. */
   drainMs: number;
+  /**
+   * BRIDGE_LINKS of each variant (0 = one bridge call per push, N = N coalescing link
+   * objects): every conversation count runs once per variant, one after the other, so the
+   * variants are compared within the same minutes.
+   */
+  links: number[];
 }
 
-export const FULLPATH_CONFIG: FullPathConfig = { conversations: [1, 50], rates: [25, 50, 100, 200, 400], durationMs: 3_000, drainMs: 3_000 };
-export const FULLPATH_QUICK: FullPathConfig = { conversations: [1, 50], rates: [20, 80], durationMs: 1_000, drainMs: 2_000 };
+/** BENCH_FULLPATH_LINKS="8,0" runs the variants in that order (or only some of them); default direct, then 8 links. */
+const LINK_VARIANTS = (process.env.BENCH_FULLPATH_LINKS ?? "0,8").split(",").map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+export const FULLPATH_CONFIG: FullPathConfig = { conversations: [1, 50], rates: [25, 50, 100, 200, 400], durationMs: 3_000, drainMs: 3_000, links: LINK_VARIANTS };
+export const FULLPATH_QUICK: FullPathConfig = { conversations: [1, 50], rates: [20, 80], durationMs: 1_000, drainMs: 2_000, links: LINK_VARIANTS };
 
 export interface Quantiles {
   p50: number;
@@ -49,12 +58,16 @@ export interface FullPathPhase {
   /** CPU of the workerd processes per message sent (ms); of the bridge node. */
   workerdCpuMsPerMsg?: number;
   bridgeCpuMsPerMsg?: number;
+  /** /internal/deliver calls the bridge node took (single or batch: its route look-ups), per message sent. */
+  bridgeCallsPerMsg?: number;
   /** The bench process (every client, the SDK's HTTP sends, wrangler's side of the local Worker), per message: to spot a saturated load generator. */
   loadCpuMsPerMsg?: number;
 }
 
 export interface FullPathRun {
   conversations: number;
+  /** The Worker's BRIDGE_LINKS (0 = direct calls; absent in runs recorded before the variant existed). */
+  links?: number;
   phases: FullPathPhase[];
   /** Highest offered rate whose end-to-end p99 stayed under 100 ms / 20 ms with every message delivered; undefined if none. */
   highestRateP99Under100Ms?: number;
@@ -90,9 +103,15 @@ interface Conversation {
   recipientDevices: Device[];
 }
 
-async function runConversations(count: number, config: FullPathConfig, urls: { rabbitmq: string; redis: string }, log: (line: string) => void): Promise<{ run: FullPathRun; storage: string }> {
+async function runConversations(
+  count: number,
+  links: number,
+  config: FullPathConfig,
+  urls: { rabbitmq: string; redis: string },
+  log: (line: string) => void,
+): Promise<{ run: FullPathRun; storage: string }> {
   const startedAt = performance.now();
-  const stack = await startStack({ nodes: 1, ...urls });
+  const stack = await startStack({ nodes: 1, ...urls, workerVars: { BRIDGE_LINKS: String(links) } });
   const devices: Device[] = [];
   try {
     const node = stack.nodes[0]!;
@@ -139,7 +158,7 @@ async function runConversations(count: number, config: FullPathConfig, urls: { r
         recipientDevices: [await open("socket.io", recipient.token, onRecipientFrame("socket.io")), await open("edge", recipientEdgeToken, onRecipientFrame("edge"))],
       };
     });
-    log(`  ${count} conversation${count > 1 ? "s" : ""}: Worker + 1 bridge node up, ${count * 2} users, ${devices.length} sockets, ${stack.workerdPids.length} workerd process(es) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    log(`  ${count} conversation${count > 1 ? "s" : ""}, BRIDGE_LINKS=${links}: Worker + 1 bridge node up, ${count * 2} users, ${devices.length} sockets, ${stack.workerdPids.length} workerd process(es) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 
     let serial = 0;
     const send = (i: number, dueAt: number, prefix: string): Pending => {
@@ -186,6 +205,7 @@ async function runConversations(count: number, config: FullPathConfig, urls: { r
         continue;
       }
       const entries: Pending[] = [];
+      const callsBefore = await deliverCalls(node);
       const cpuBefore = { workerd: stack.workerdCpuMs(), bridge: stack.nodesCpuMs(), load: process.cpuUsage() };
       const start = performance.now();
       await openLoop(rate, config.durationMs, (i, due) => entries.push(send(i, due, `r${r}`)));
@@ -194,6 +214,7 @@ async function runConversations(count: number, config: FullPathConfig, urls: { r
       while (!done() && performance.now() < deadline) await sleep(10);
       const cpuAfter = { workerd: stack.workerdCpuMs(), bridge: stack.nodesCpuMs() };
       const load = process.cpuUsage(cpuBefore.load);
+      const callsAfter = await deliverCalls(node);
       const acked = entries.filter((e) => e.ackAt !== undefined && !e.failed);
       const delivered = entries.filter((e) => e.socketIoAt !== undefined && e.edgeAt !== undefined);
       const lastReceipt = Math.max(start, ...delivered.map((e) => Math.max(e.socketIoAt!, e.edgeAt!)));
@@ -214,11 +235,13 @@ async function runConversations(count: number, config: FullPathConfig, urls: { r
         ...optional("workerdCpuMsPerMsg", perMsg(cpuBefore.workerd, cpuAfter.workerd)),
         ...optional("bridgeCpuMsPerMsg", perMsg(cpuBefore.bridge, cpuAfter.bridge)),
         ...optional("loadCpuMsPerMsg", perMsg(0, (load.user + load.system) / 1000)),
+        ...optional("bridgeCallsPerMsg", perMsg(callsBefore, callsAfter)),
       };
       phases.push(phase);
       log(
         `  ${count} conv ${rate}/s: ${phase.delivered}/${phase.sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, ack p50/p99 ${formatNumber(phase.ackMs.p50)}/${formatNumber(phase.ackMs.p99)} ms, ` +
-          `end to end p50/p99 ${formatNumber(phase.endToEndMs.p50)}/${formatNumber(phase.endToEndMs.p99)} ms, workerd ${formatNumber(phase.workerdCpuMsPerMsg)} ms CPU/msg` +
+          `end to end p50/p99 ${formatNumber(phase.endToEndMs.p50)}/${formatNumber(phase.endToEndMs.p99)} ms, workerd ${formatNumber(phase.workerdCpuMsPerMsg)} ms CPU/msg, ` +
+          `bridge ${formatNumber(phase.bridgeCpuMsPerMsg)} ms CPU/msg, ${formatNumber(phase.bridgeCallsPerMsg)} deliver calls/msg` +
           (phase.failed ? `, ${phase.failed} sends failed` : ""),
       );
       for (const e of entries) pending.delete(e.clientMsgId);
@@ -228,6 +251,7 @@ async function runConversations(count: number, config: FullPathConfig, urls: { r
     const highest = (limit: number) => phases.filter((p) => clean(p) && p.endToEndMs.p99 < limit).reduce<number | undefined>((max, p) => Math.max(max ?? 0, p.offeredPerSecond), undefined);
     const run: FullPathRun = {
       conversations: count,
+      links,
       phases,
       ...optional("highestRateP99Under100Ms", highest(100)),
       ...optional("highestRateP99Under20Ms", highest(20)),
@@ -241,41 +265,45 @@ async function runConversations(count: number, config: FullPathConfig, urls: { r
   }
 }
 
-function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+/** The deliver calls the node took so far (one route look-up each, single or batch); undefined if its metrics cannot be read. */
+async function deliverCalls(node: StackNode): Promise<number | undefined> {
+  try {
+    return metricSum(await scrape(node), "edge_im_bridge_route_lookup_seconds_count");
+  } catch {
+    return undefined;
+  }
 }
 
-/** Calls send(i, dueAt) for i < rate * durationMs / 1000 on schedule (as adapter/open-loop.ts). */
-function openLoop(rate: number, durationMs: number, send: (i: number, dueAt: number) => void): Promise<void> {
-  const total = Math.round((rate * durationMs) / 1000);
-  const start = performance.now();
-  let next = 0;
-  return new Promise((resolve) => {
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-      for (; next < due; next++) send(next, start + (next * 1000) / rate);
-      if (next >= total) resolve();
-      else setTimeout(tick, 1);
-    };
-    tick();
-  });
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 export async function runFullPathBench(urls: { rabbitmq: string; redis: string }, log: (line: string) => void, config = FULLPATH_CONFIG): Promise<FullPathResult> {
   const runs: FullPathRun[] = [];
   let storage = "";
   for (const count of config.conversations) {
-    const { run, storage: where } = await runConversations(count, config, urls, log);
-    runs.push(run);
-    storage = where;
+    for (const links of config.links ?? [0]) {
+      const { run, storage: where } = await runConversations(count, links, config, urls, log);
+      runs.push(run);
+      storage = where;
+    }
   }
   return { config, storage, runs };
 }
 
-/** One table per conversation count: this run | the recorded baseline's run (bench/baseline.json), per offered rate. */
+const linksOf = (run: FullPathRun) => run.links ?? 0;
+
+/**
+ * One table per conversation count and variant, per offered rate: direct calls (BRIDGE_LINKS=0)
+ * against the recorded baseline's run (bench/baseline.json); a coalesced-link variant against
+ * this run's direct variant, measured minutes before.
+ */
 export function fullPathTables(result: FullPathResult, baseline: FullPathResult | undefined): string[] {
   return result.runs.map((run) => {
-    const reference = baseline?.runs.find((r) => r.conversations === run.conversations);
+    const linked = linksOf(run) > 0;
+    const reference = linked
+      ? result.runs.find((r) => r.conversations === run.conversations && linksOf(r) === 0)
+      : baseline?.runs.find((r) => r.conversations === run.conversations && linksOf(r) === 0);
     const rows: Row[] = [];
     for (const phase of run.phases) {
       const ref = reference?.phases.find((p) => p.offeredPerSecond === phase.offeredPerSecond);
@@ -300,6 +328,7 @@ export function fullPathTables(result: FullPathResult, baseline: FullPathResult 
         pair("    p99 to the edge device", (p) => p.endToEndMs.edge.p99, "lower"),
         pair("  workerd CPU ms / msg", (p) => p.workerdCpuMsPerMsg, "lower"),
         pair("  bridge node CPU ms / msg", (p) => p.bridgeCpuMsPerMsg, "lower"),
+        pair("  bridge deliver calls / msg", (p) => p.bridgeCallsPerMsg, "lower"),
         pair("  load process CPU ms / msg (clients; not a cost)", (p) => p.loadCpuMsPerMsg, "lower"),
       );
     }
@@ -307,13 +336,14 @@ export function fullPathTables(result: FullPathResult, baseline: FullPathResult 
       { metric: "highest offered msgs/s with e2e p99 < 100 ms", current: run.highestRateP99Under100Ms, reference: reference?.highestRateP99Under100Ms, better: "higher" },
       { metric: "highest offered msgs/s with e2e p99 < 20 ms", current: run.highestRateP99Under20Ms, reference: reference?.highestRateP99Under20Ms, better: "higher" },
     );
-    const title = `Full path: ${run.conversations} conversation${run.conversations > 1 ? "s" : ""}, senders on Socket.IO / edge / HTTP in turn, recipient on Socket.IO and edge, ${result.config.durationMs / 1000} s per rate`;
+    const variant = linked ? `coalesced link (BRIDGE_LINKS=${linksOf(run)})` : "direct calls (BRIDGE_LINKS=0)";
+    const title = `Full path, ${variant}: ${run.conversations} conversation${run.conversations > 1 ? "s" : ""}, senders on Socket.IO / edge / HTTP in turn, recipient on Socket.IO and edge, ${result.config.durationMs / 1000} s per rate`;
     const notes = [
       "D1 queries per send: see closing note",
       ...(run.skippedRates.length ? [`rates ${run.skippedRates.join(", ")} msgs/s not run: the rate before saturated (delivered < 90% or p99 > 2 s)`] : []),
-      ...(reference ? [] : ["(no full-path run in bench/baseline.json yet: record one with --record-baseline)"]),
+      ...(reference || linked ? [] : ["(no full-path run in bench/baseline.json yet: record one with --record-baseline)"]),
     ];
-    const table = renderTable(title, { current: "current", reference: "baseline" }, rows);
+    const table = renderTable(title, { current: linked ? "link" : "current", reference: linked ? "direct (this run)" : "baseline" }, rows);
     return `${table}\n${notes.join("\n")}`;
   });
 }
@@ -326,6 +356,7 @@ export function fullPathMarkdown(result: FullPathResult, tables: string[]): Mark
       "How it is measured: bench/README.md, section 4. ratio = this run / the full-path run in `bench/baseline.json`.",
       "",
       `- settings: ${c.conversations.join(" and ")} conversations (1:1, one sender and one recipient user each); offered rates ${c.rates.join(", ")} msgs/s, open loop, ${c.durationMs / 1000} s each after 1 s of warm-up; a rate after a saturated one is not run`,
+      `- variants: BRIDGE_LINKS = ${(c.links ?? [0]).join(" and ")} (0 = one signed bridge call per push; N = pushes through N BridgeLink Durable Objects, each sending the pushes of a 2 ms window as one batch call), one after the other for each conversation count; a link table's reference is the direct variant of the same run`,
       `- the local Worker (workerd, D1 in ${result.storage}, LIMIT_MESSAGES lifted) linked to 1 bridge node process (core mode); senders take turns: a Socket.IO device on the node, an edge WebSocket device, and POST /api/messages through the SDK; each recipient has a Socket.IO device and an edge device`,
       "- latencies run from each message's due time: send-ack to the `message.ack` frame (or the HTTP answer), end to end to the `message.new` push on each recipient device; workerd CPU from /proc (utime+stime of the workerd processes) per message sent",
       "- D1 queries per send: see closing note (bench/README.md)",

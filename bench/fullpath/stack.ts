@@ -7,27 +7,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { EdgeImApi, MemoryTokenStore } from "../../client/index.js";
 import { startLocalWorker, type LocalWorker, type WorkerVars } from "../../scripts/local-worker.js";
 import { cpuMs, descendantsOf, pidsNamed } from "../proc.js";
-import { stopChild, track } from "./children.js";
+import { freePort, stopChild, track } from "../children.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** As bench/worker/local-worker.ts: tmpfs when there is one (BENCH_STATE_DIR overrides). */
 export function stateParent(): { dir: string; storage: string } {
@@ -59,6 +47,8 @@ export interface StackOptions {
   nodes: number;
   rabbitmq: string;
   redis: string;
+  /** More of the Worker's vars (e.g. BRIDGE_LINKS for the coalesced-link variant). */
+  workerVars?: Record<string, string>;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -83,6 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LIMIT_GROUP_CREATES: "1000/60",
     // BENCH_MESSAGE_DATABASES=MESSAGES_0,MESSAGES_1: the message databases to spread over (scripts/local-worker.ts declares them).
     ...(process.env.BENCH_MESSAGE_DATABASES ? { MESSAGE_DATABASES: process.env.BENCH_MESSAGE_DATABASES } : {}),
+    ...options.workerVars,
   };
   const worker: LocalWorker = await startLocalWorker(vars, dir);
   const ours = new Set(descendantsOf(process.pid));

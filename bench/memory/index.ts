@@ -10,8 +10,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
-import { stopChild, track } from "../fullpath/children.js";
-import { freePort } from "../fullpath/stack.js";
+import { firstJsonLine, freePort, stopChild, track } from "../children.js";
 import { cpuMs } from "../proc.js";
 import { formatNumber, renderTable, type Row } from "../report.js";
 import type { MarkdownSection } from "../results.js";
@@ -35,6 +34,8 @@ interface Usage {
   heapTotal: number;
   external: number;
   gc: boolean;
+  /** Measured again after a memory-reducing gc (probe.ts); absent in results recorded before it. */
+  settled?: { rss: number; heapUsed: number };
 }
 
 export interface MemoryRun {
@@ -49,6 +50,9 @@ export interface MemoryRun {
   after: Usage;
   rssKbPerConnection: number;
   heapKbPerConnection: number;
+  /** The same after a memory-reducing gc: the connect burst's fragmentation compacted, as an idle process's is. */
+  settledRssKbPerConnection?: number;
+  settledHeapKbPerConnection?: number;
   /** heap + external (socket buffers live outside the JS heap). */
   heapExternalKbPerConnection: number;
   gc: boolean;
@@ -62,6 +66,7 @@ export interface MemoryResult {
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const probe = fileURLToPath(new URL("./probe.ts", import.meta.url));
 const baselineScript = fileURLToPath(new URL("../adapter/baseline-node.ts", import.meta.url));
+const stubWorkerScript = fileURLToPath(new URL("./stub-worker.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Server {
@@ -74,9 +79,26 @@ interface Secrets {
   bridgeSecret: string;
 }
 
-async function startServer(name: ServerName, urls: { rabbitmq: string; redis: string }, secrets: Secrets): Promise<Server> {
+/**
+ * The bridge node's Worker: stub-worker.ts, in a child process, answering every call 200 at
+ * once. The node then does per handshake what it does in production, a session check and a
+ * presence report over its keep-alive connections, and the Worker's own work stays out of
+ * the figures. (A closed port instead, as the adapter bench uses, measures a refused TCP
+ * connect and its error per call, work a node with a live Worker never does.)
+ * MEMORY_WORKER=closed: the closed port.
+ */
+async function startStubWorker(): Promise<{ url: string; child?: ChildProcess }> {
+  if (process.env.MEMORY_WORKER === "closed") return { url: "http://127.0.0.1:9" };
+  const child = track(spawn(process.execPath, ["--import", "tsx", stubWorkerScript], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  const { url } = await firstJsonLine<{ url: string }>(child, "the stand-in Worker");
+  return { url, child };
+}
+
+async function startServer(name: ServerName, urls: { rabbitmq: string; redis: string }, secrets: Secrets, workerUrl: string): Promise<Server> {
   const node = ["--expose-gc", "--import", "tsx", "--import", probe];
   if (name === "edge-im") {
+    // MEMORY_CPU_PROFILE=<dir>: the bridge node writes a CPU profile there when it stops (gracefully).
+    if (process.env.MEMORY_CPU_PROFILE) node.push("--cpu-prof", `--cpu-prof-dir=${process.env.MEMORY_CPU_PROFILE}`);
     const [port, internalPort] = [await freePort(), await freePort()];
     const child = track(
       spawn(process.execPath, [...node, "node-bridge/main.ts"], {
@@ -87,8 +109,7 @@ async function startServer(name: ServerName, urls: { rabbitmq: string; redis: st
           HOST: "127.0.0.1",
           PORT: String(port),
           INTERNAL_PORT: String(internalPort),
-          // Unreachable, as in the adapter bench: handshakes accept verified tokens without the session check.
-          WORKER_URL: "http://127.0.0.1:9",
+          WORKER_URL: workerUrl,
           AUTH_SECRET: secrets.authSecret,
           BRIDGE_SECRET: secrets.bridgeSecret,
           RABBITMQ_URL: urls.rabbitmq,
@@ -115,21 +136,17 @@ async function startServer(name: ServerName, urls: { rabbitmq: string; redis: st
       stdio: ["ignore", "pipe", "inherit", "ipc"],
     }),
   );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("plain Socket.IO server did not start in 30 s")), 30_000);
-    child.once("exit", (code) => reject(new Error(`plain Socket.IO server exited early with ${code}`)));
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const line = output.split("\n").find((l) => l.startsWith("{"));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve({ socketUrl: (JSON.parse(line) as { socketUrl: string }).socketUrl, child });
-    });
-  });
+  const { socketUrl } = await firstJsonLine<{ socketUrl: string }>(child, "plain Socket.IO server");
+  return { socketUrl, child };
 }
 
-function measure(child: ChildProcess): Promise<Usage> {
+/**
+ * MEMORY_HEAP_SNAPSHOTS=<dir>: each server also writes a heap snapshot at each measurement,
+ * <dir>/<server>-before.heapsnapshot and -after (to compare retained objects by constructor).
+ */
+const snapshotDir = process.env.MEMORY_HEAP_SNAPSHOTS;
+
+function measure(child: ChildProcess, snapshot?: string): Promise<Usage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the server child did not answer `measure` in 20 s")), 20_000);
     const onMessage = (message: unknown) => {
@@ -137,20 +154,21 @@ function measure(child: ChildProcess): Promise<Usage> {
       if (usage.type !== "memory") return;
       clearTimeout(timer);
       child.off("message", onMessage);
-      resolve({ rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, gc: usage.gc });
+      resolve({ rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, gc: usage.gc, settled: usage.settled });
     };
     child.on("message", onMessage);
-    child.send("measure");
+    child.send(snapshot && snapshotDir ? { snapshot: `${snapshotDir}/${snapshot}.heapsnapshot` } : "measure");
   });
 }
 
 async function measureServer(name: ServerName, config: MemoryConfig, urls: { rabbitmq: string; redis: string }, log: (line: string) => void): Promise<MemoryRun> {
   const secrets: Secrets = { authSecret: randomBytes(24).toString("hex"), bridgeSecret: randomBytes(24).toString("hex") };
-  const server = await startServer(name, urls, secrets);
+  const worker: { url: string; child?: ChildProcess } = name === "edge-im" ? await startStubWorker() : { url: "" };
+  const server = await startServer(name, urls, secrets, worker.url);
   const sockets: Socket[] = [];
   try {
     await sleep(1_000);
-    const before = await measure(server.child);
+    const before = await measure(server.child, `${name}-before`);
     // Tokens first (untimed): the timed part is the servers' handshakes.
     const tokens = await Promise.all(
       Array.from({ length: config.clients }, () => signAccessToken(secrets.authSecret, { userId: randomUUID(), deviceId: "bench", sessionId: randomUUID() }, 3_600)),
@@ -178,7 +196,7 @@ async function measureServer(name: ServerName, config: MemoryConfig, urls: { rab
     const cpuAfter = cpuMs([server.child.pid!]);
     const connected = config.clients - failed;
     await sleep(config.idleMs);
-    const after = await measure(server.child);
+    const after = await measure(server.child, `${name}-after`);
     const perConnectionKb = (a: number, b: number) => (connected === 0 ? 0 : (b - a) / connected / 1024);
     const run: MemoryRun = {
       server: name,
@@ -191,6 +209,12 @@ async function measureServer(name: ServerName, config: MemoryConfig, urls: { rab
       rssKbPerConnection: perConnectionKb(before.rss, after.rss),
       heapKbPerConnection: perConnectionKb(before.heapUsed, after.heapUsed),
       heapExternalKbPerConnection: perConnectionKb(before.heapUsed + before.external, after.heapUsed + after.external),
+      ...(before.settled && after.settled
+        ? {
+            settledRssKbPerConnection: perConnectionKb(before.settled.rss, after.settled.rss),
+            settledHeapKbPerConnection: perConnectionKb(before.settled.heapUsed, after.settled.heapUsed),
+          }
+        : {}),
       gc: after.gc,
     };
     log(
@@ -202,6 +226,7 @@ async function measureServer(name: ServerName, config: MemoryConfig, urls: { rab
     for (const socket of sockets) socket.disconnect();
     // The bridge node stops gracefully: it removes its routes from the shared Redis.
     await stopChild(server.child, name === "edge-im");
+    if (worker.child) await stopChild(worker.child);
   }
 }
 
@@ -228,6 +253,8 @@ export function memoryTable(result: MemoryResult): string {
     pair("RSS KB / idle connection", (r) => r.rssKbPerConnection, "lower"),
     pair("JS heap used KB / idle connection", (r) => r.heapKbPerConnection, "lower"),
     pair("heap + external KB / idle connection", (r) => r.heapExternalKbPerConnection, "lower"),
+    pair("RSS KB / idle connection, settled (memory-reducing gc)", (r) => r.settledRssKbPerConnection, "lower"),
+    pair("JS heap used KB / idle connection, settled", (r) => r.settledHeapKbPerConnection, "lower"),
     pair("RSS MB before the clients (idle server)", (r) => r.before.rss / MB, "lower"),
     pair("RSS MB with every client connected", (r) => r.after.rss / MB, "lower"),
     pair("heap used MB with every client connected", (r) => r.after.heapUsed / MB, "lower"),
@@ -247,8 +274,9 @@ export function memoryMarkdown(result: MemoryResult, table: string): MarkdownSec
       "How it is measured: bench/README.md, section 6. ratio = edge-im / plain Socket.IO.",
       "",
       `- settings: ${c.clients.toLocaleString("en-US")} socket.io-client clients (websocket transport, one user each) in the bench process, ${c.concurrency} handshakes in flight, measured ${c.idleMs / 1000} s after the last connected`,
-      "- edge-im: one bridge node process (node-bridge/main.ts, core mode, the shared RabbitMQ and Redis, no Worker: the session check is skipped as in the adapter bench); plain: bench/adapter/baseline-node.ts (Socket.IO 4.8 on @socket.io/redis-adapter, the same token check, one room per user)",
+      "- edge-im: one bridge node process (node-bridge/main.ts, core mode, the shared RabbitMQ and Redis, a stand-in Worker process, bench/memory/stub-worker.ts, answering its session checks and presence reports at once); plain: bench/adapter/baseline-node.ts (Socket.IO 4.8 on @socket.io/redis-adapter, the same token check, one room per user)",
       "- memory read inside each server process (bench/memory/probe.ts: gc three times, then process.memoryUsage()), before and after the clients; per connection = growth / clients",
+      "- settled: read again after a memory-reducing gc (gc({ flavor: 'last-resort' })), which compacts what the connect burst left fragmented, as V8's memory reducer does to an idle process a few seconds later",
     ],
     tables: [table],
   };

@@ -1,7 +1,7 @@
 // Embedded mode: a single node keeps its routes in memory. Same seam and semantics as
 // the Redis table, so the gateway and the dispatcher cannot tell which one they use.
 import { EDGE_NODE_ID } from "../../protocol/index.js";
-import type { NodeRecipients, RouteTable } from "../routing/route-table.js";
+import type { DeviceRoute, NodeRecipients, RouteTable } from "../routing/route-table.js";
 
 export class MemoryRouteTable implements RouteTable {
   /** userId -> deviceId -> nodeId */
@@ -13,6 +13,10 @@ export class MemoryRouteTable implements RouteTable {
     const devices = this.routes.get(userId) ?? new Map<string, string>();
     devices.set(deviceId, nodeId);
     this.routes.set(userId, devices);
+  }
+
+  async addRoutes(devices: readonly DeviceRoute[], nodeId: string): Promise<void> {
+    for (const { userId, deviceId } of devices) await this.addRoute(userId, deviceId, nodeId);
   }
 
   async removeRoute(userId: string, deviceId: string, nodeId: string): Promise<void> {

@@ -24,38 +24,49 @@ export function emitTyped(socket: GatewaySocket, frame: Parameters<ServerToClien
 }
 
 export class LocalSockets {
-  private readonly byUser = new Map<string, Map<string, Set<GatewaySocket>>>();
+  /**
+   * Each user's sockets here, in connection order. A user has few (MAX_SOCKETS_PER_USER), so
+   * an array scanned by device costs less than a map of device sets: idle users are most of
+   * a node's memory, and most have one socket.
+   */
+  private readonly byUser = new Map<string, GatewaySocket[]>();
+  private count = 0;
 
   /** Returns true if this is the device's first socket here (its route must be written). */
   add(socket: GatewaySocket): boolean {
     const { userId, deviceId } = socket.data;
-    const devices = this.byUser.get(userId) ?? new Map<string, Set<GatewaySocket>>();
-    const sockets = devices.get(deviceId) ?? new Set<GatewaySocket>();
-    sockets.add(socket);
-    devices.set(deviceId, sockets);
-    this.byUser.set(userId, devices);
-    return sockets.size === 1;
+    const sockets = this.byUser.get(userId);
+    if (!sockets) {
+      this.byUser.set(userId, [socket]);
+      this.count++;
+      return true;
+    }
+    if (sockets.includes(socket)) return this.countOf(userId, deviceId) === 1;
+    const isFirst = !sockets.some((s) => s.data.deviceId === deviceId);
+    sockets.push(socket);
+    this.count++;
+    return isFirst;
   }
 
   /** Returns true if this was the device's last socket here (its route must be removed). */
   remove(socket: GatewaySocket): boolean {
     const { userId, deviceId } = socket.data;
-    const devices = this.byUser.get(userId);
-    const sockets = devices?.get(deviceId);
-    if (!devices || !sockets?.delete(socket)) return false;
-    if (sockets.size > 0) return false;
-    devices.delete(deviceId);
-    if (devices.size === 0) this.byUser.delete(userId);
-    return true;
+    const sockets = this.byUser.get(userId);
+    const at = sockets ? sockets.indexOf(socket) : -1;
+    if (!sockets || at < 0) return false;
+    sockets.splice(at, 1);
+    this.count--;
+    if (sockets.length === 0) this.byUser.delete(userId);
+    return !sockets.some((s) => s.data.deviceId === deviceId);
   }
 
   /** The user's sockets on this node (of one device, when given). */
   countOf(userId: string, deviceId?: string): number {
-    const devices = this.byUser.get(userId);
-    if (!devices) return 0;
-    if (deviceId !== undefined) return devices.get(deviceId)?.size ?? 0;
+    const sockets = this.byUser.get(userId);
+    if (!sockets) return 0;
+    if (deviceId === undefined) return sockets.length;
     let count = 0;
-    for (const sockets of devices.values()) count += sockets.size;
+    for (const socket of sockets) if (socket.data.deviceId === deviceId) count++;
     return count;
   }
 
@@ -64,7 +75,8 @@ export class LocalSockets {
    * Sockets of a newer session of the same device stay. Returns how many were closed.
    */
   endSession(event: Extract<Envelope["event"], { type: "session.ended" }>, userId: string): number {
-    const sockets = [...(this.byUser.get(userId)?.get(event.deviceId) ?? [])].filter((s) => s.data.sessionId === event.sessionId);
+    // A copy: each disconnect removes its socket from the user's array.
+    const sockets = (this.byUser.get(userId) ?? []).filter((s) => s.data.deviceId === event.deviceId && s.data.sessionId === event.sessionId);
     for (const socket of sockets) {
       emitTyped(socket, event);
       socket.disconnect(true);
@@ -84,13 +96,11 @@ export class LocalSockets {
 
   /** Every connected device, to re-register after this node's routes were swept. */
   devices(): { userId: string; deviceId: string }[] {
-    return [...this.byUser].flatMap(([userId, devices]) => [...devices.keys()].map((deviceId) => ({ userId, deviceId })));
+    return [...this.byUser].flatMap(([userId, sockets]) => [...new Set(sockets.map((s) => s.data.deviceId))].map((deviceId) => ({ userId, deviceId })));
   }
 
   get size(): number {
-    let count = 0;
-    for (const devices of this.byUser.values()) for (const sockets of devices.values()) count += sockets.size;
-    return count;
+    return this.count;
   }
 
   /**
@@ -103,14 +113,14 @@ export class LocalSockets {
     // A set: an envelope that lists a user twice (any publisher may) still pushes once per socket.
     const targets = new Set<GatewaySocket>();
     for (const recipient of envelope.recipients) {
-      const devices = this.byUser.get(recipient.userId);
-      if (!devices) continue;
+      const sockets = this.byUser.get(recipient.userId);
+      if (!sockets) continue;
       const only = recipient.deviceIds ? new Set(recipient.deviceIds) : undefined;
-      for (const [deviceId, sockets] of devices) {
-        if (only && !only.has(deviceId)) continue;
-        const except = envelope.exceptDevice;
-        if (except && except.userId === recipient.userId && except.deviceId === deviceId) continue;
-        for (const socket of sockets) targets.add(socket);
+      const except = envelope.exceptDevice?.userId === recipient.userId ? envelope.exceptDevice.deviceId : undefined;
+      for (const socket of sockets) {
+        const { deviceId } = socket.data;
+        if ((only && !only.has(deviceId)) || deviceId === except) continue;
+        targets.add(socket);
       }
     }
     // Socket.IO event name = the event's `type`, payload = the whole event (protocol/events.ts).

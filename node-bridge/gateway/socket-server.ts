@@ -7,14 +7,14 @@ import type { ClientToServerEvents, Envelope, ServerToClientEvents } from "../..
 import type { WorkerClient } from "../edge-link/worker-client.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { NodeStats } from "../stats.js";
-import { registerClientEvents } from "./client-events.js";
-import { limitFrames } from "./frame-limit.js";
+import { clientEvents } from "./client-events.js";
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway-limits.js";
 import { handshakeAuth } from "./handshake-auth.js";
 import { originCheck } from "./origin-check.js";
 import { sessionCheck } from "./session-check.js";
 import { LocalSockets, type GatewaySocket, type SocketIdentity } from "./local-sockets.js";
 import { PresenceReporter } from "./presence-reporter.js";
+import { RouteWriter } from "./route-writer.js";
 import { socketCaps } from "./socket-caps.js";
 
 export interface GatewayDeps {
@@ -39,6 +39,14 @@ export class SocketGateway {
 
   private readonly presence: PresenceReporter;
   private readonly limits: GatewayLimits;
+  private readonly routeWriter: RouteWriter;
+  /** Starts handling a socket's client events (handlers shared by every socket). */
+  private readonly listenToClient: (socket: GatewaySocket) => void;
+  /**
+   * Every socket's `disconnect` listener: one function for the node, called with the socket
+   * as `this`, instead of a closure per socket.
+   */
+  private readonly onDisconnect: (this: GatewaySocket) => void;
 
   constructor(httpServer: HttpServer, private readonly deps: GatewayDeps) {
     this.presence = new PresenceReporter(
@@ -48,6 +56,7 @@ export class SocketGateway {
       deps.logger,
       () => this.sockets.users(),
     );
+    this.routeWriter = new RouteWriter(deps.routes, deps.nodeId);
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketIdentity>(httpServer, {
       cors: { origin: deps.corsOrigin },
     });
@@ -70,35 +79,42 @@ export class SocketGateway {
     use(sessionCheck(deps.worker, deps.logger));
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...deps.limits };
     use(socketCaps(this.sockets, this.limits));
+    this.listenToClient = clientEvents({ worker: deps.worker, logger: deps.logger, authSecret: deps.authSecret, frames: this.limits.frames });
+    const gateway = this;
+    this.onDisconnect = function (this: GatewaySocket) {
+      gateway.onDisconnected(this);
+    };
     this.io.on("connection", (socket) => this.onConnection(socket));
   }
 
   private onConnection(socket: GatewaySocket): void {
     const { userId, deviceId } = socket.data;
-    const { routes, nodeId, logger, worker } = this.deps;
+    const { logger } = this.deps;
     this.deps.stats.metrics.handshakes.inc({ outcome: "accepted" });
-    limitFrames(socket, this.limits.frames);
-    registerClientEvents(socket, worker, logger, this.deps.authSecret);
+    this.listenToClient(socket);
     const isFirst = this.sockets.add(socket);
     this.presence.changed(userId);
     // The route is written before `ready`: once a client sees `ready`, pushes reach it.
-    const registered = isFirst ? routes.addRoute(userId, deviceId, nodeId) : Promise.resolve();
+    const registered = isFirst ? this.routeWriter.add(userId, deviceId) : Promise.resolve();
     registered
       .then(() => socket.emit("ready", { type: "ready", userId, deviceId }))
       .catch((error: unknown) => {
         logger.error({ err: error, userId }, "could not record the route; disconnecting");
         socket.disconnect(true);
       });
+    socket.on("disconnect", this.onDisconnect);
+  }
 
-    socket.on("disconnect", () => {
-      const isLast = this.sockets.remove(socket);
-      // On shutdown the node reports itself gone as a whole (node.ts).
-      if (!isLast || this.closing) return;
-      this.presence.changed(userId);
-      routes.removeRoute(userId, deviceId, nodeId).catch((error: unknown) => {
-        // The node's liveness key expiring, then the sweep, removes it in the end.
-        logger.warn({ err: error, userId }, "could not remove a route");
-      });
+  private onDisconnected(socket: GatewaySocket): void {
+    const { userId, deviceId } = socket.data;
+    const { logger } = this.deps;
+    const isLast = this.sockets.remove(socket);
+    // On shutdown the node reports itself gone as a whole (node.ts).
+    if (!isLast || this.closing) return;
+    this.presence.changed(userId);
+    this.routeWriter.remove(userId, deviceId).catch((error: unknown) => {
+      // The node's liveness key expiring, then the sweep, removes it in the end.
+      logger.warn({ err: error, userId }, "could not remove a route");
     });
   }
 
@@ -129,7 +145,7 @@ export class SocketGateway {
   /** Re-writes every local route (after this node's liveness lapsed and its routes were swept). */
   async reRegisterRoutes(): Promise<void> {
     const { routes, nodeId } = this.deps;
-    await Promise.all(this.sockets.devices().map(({ userId, deviceId }) => routes.addRoute(userId, deviceId, nodeId)));
+    await routes.addRoutes(this.sockets.devices(), nodeId);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Redis, Result } from "ioredis";
 import { EDGE_NODE_ID } from "../../protocol/index.js";
 import { deviceMember, nodeAliveKeyParts, parseDeviceMember, redisKeys } from "./redis-keys.js";
 import { REMOVE_ROUTE_LUA, RESOLVE_ROUTES_FIRST_SEEN_LUA, RESOLVE_ROUTES_LUA } from "./redis-scripts.js";
-import type { NodeRecipients, RouteTable } from "./route-table.js";
+import type { DeviceRoute, NodeRecipients, RouteTable } from "./route-table.js";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
@@ -41,6 +41,9 @@ function values<T>(results: [Error | null, unknown][] | null): T[] {
  * calls, sent in one pipeline: one round trip still, and other clients wait less.
  */
 const RESOLVE_BATCH_USERS = 1_000;
+
+/** Devices per route-writing MULTI: Redis runs a MULTI as one block too. */
+const ADD_BATCH_DEVICES = 1_000;
 
 /** The look-up script's arguments for these users: the number of KEYS, KEYS, then ARGV. */
 function lookUpArgs(userIds: string[]): [number, ...string[]] {
@@ -105,14 +108,21 @@ export class RedisRouteTable implements RouteTable {
   }
 
   async addRoute(userId: string, deviceId: string, nodeId: string): Promise<void> {
+    await this.addRoutes([{ userId, deviceId }], nodeId);
+  }
+
+  async addRoutes(devices: readonly DeviceRoute[], nodeId: string): Promise<void> {
     // A stale member left in a previous node's devices set is harmless: removal there is
-    // compare-and-delete and will not touch this newer route.
-    await this.redis
-      .multi()
-      .hset(redisKeys.routes(userId), deviceId, nodeId)
-      .sadd(redisKeys.nodeDevices(nodeId), deviceMember(userId, deviceId))
-      .sadd(redisKeys.online(), userId)
-      .exec();
+    // compare-and-delete and will not touch this newer route. One MULTI per batch: each
+    // device's route, then the node's devices and the online users in one SADD each.
+    for (let at = 0; at < devices.length; at += ADD_BATCH_DEVICES) {
+      const batch = devices.slice(at, at + ADD_BATCH_DEVICES);
+      const multi = this.redis.multi();
+      for (const { userId, deviceId } of batch) multi.hset(redisKeys.routes(userId), deviceId, nodeId);
+      multi.sadd(redisKeys.nodeDevices(nodeId), ...batch.map(({ userId, deviceId }) => deviceMember(userId, deviceId)));
+      multi.sadd(redisKeys.online(), ...batch.map(({ userId }) => userId));
+      await multi.exec();
+    }
   }
 
   async removeRoute(userId: string, deviceId: string, nodeId: string): Promise<void> {

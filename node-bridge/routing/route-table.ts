@@ -6,9 +6,17 @@ import type { Envelope } from "../../protocol/index.js";
 /** The recipients routed to one node, in the envelope's shape. */
 export type NodeRecipients = Envelope["recipients"];
 
+/** One device of one user. */
+export interface DeviceRoute {
+  userId: string;
+  deviceId: string;
+}
+
 export interface RouteTable {
   /** `user + device -> node`, written when a device connects; marks the user online. */
   addRoute(userId: string, deviceId: string, nodeId: string): Promise<void>;
+  /** `addRoute` for several devices connected to one node, in one write (the handshakes of one event-loop turn). */
+  addRoutes(devices: readonly DeviceRoute[], nodeId: string): Promise<void>;
   /** Removes the route only if it still points at `nodeId` (a newer connection elsewhere wins). */
   removeRoute(userId: string, deviceId: string, nodeId: string): Promise<void>;
   /** Makes the user's routes on `nodeId` exactly these devices (edge presence reports). */

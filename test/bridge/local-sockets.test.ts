@@ -34,3 +34,37 @@ describe("local sockets", () => {
     expect(phone.emitted.length).toBe(1);
   });
 });
+
+describe("local sockets: devices and counts", () => {
+  it("tells a device's first and last socket apart, counts by user and device, and ends one session", () => {
+    const sockets = new LocalSockets();
+    const userId = randomUUID();
+    const withSession = (deviceId: string, sessionId: string) => {
+      const fake = fakeSocket(userId, deviceId);
+      const disconnected: boolean[] = [];
+      Object.assign(fake.socket.data, { sessionId });
+      Object.assign(fake.socket, { disconnect: () => (disconnected.push(true), sockets.remove(fake.socket)) });
+      return { ...fake, disconnected };
+    };
+    const oldPhone = withSession("phone", "s1");
+    const newPhone = withSession("phone", "s2");
+    const laptop = withSession("laptop", "s3");
+    expect(sockets.add(oldPhone.socket)).toBe(true);
+    expect(sockets.add(newPhone.socket)).toBe(false);
+    expect(sockets.add(laptop.socket)).toBe(true);
+    expect([sockets.size, sockets.countOf(userId), sockets.countOf(userId, "phone"), sockets.countOf(userId, "tablet")]).toEqual([3, 3, 2, 0]);
+    expect(sockets.devices().map((d) => d.deviceId).sort()).toEqual(["laptop", "phone"]);
+
+    const ended = { type: "session.ended", deviceId: "phone", sessionId: "s1", reason: "logout" } as const;
+    expect(sockets.endSession(ended, userId)).toBe(1);
+    expect([oldPhone.disconnected.length, newPhone.disconnected.length]).toEqual([1, 0]);
+    expect(oldPhone.emitted).toEqual([ended]);
+    expect(sockets.countOf(userId, "phone")).toBe(1);
+
+    expect(sockets.remove(newPhone.socket)).toBe(true);
+    expect(sockets.remove(newPhone.socket)).toBe(false);
+    expect(sockets.hasUser(userId)).toBe(true);
+    expect(sockets.remove(laptop.socket)).toBe(true);
+    expect([sockets.hasUser(userId), sockets.size, sockets.users()]).toEqual([false, 0, []]);
+  });
+});

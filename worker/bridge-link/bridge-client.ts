@@ -19,6 +19,7 @@
 // late answer takes it: the push was made, and the sweep need not push it again. A call
 // that timed out on one node and was taken by the next may reach core devices twice:
 // pushes are at least once, clients drop duplicates by id.
+import { DeliverBatchAnswer, type DeliverRequest } from "../../protocol/index.js";
 import { signCall, type SignedCallDirection } from "../../server-auth/signing.js";
 import type { Env } from "../env.js";
 import { traceHeaders } from "../logging/request-context.js";
@@ -56,6 +57,14 @@ export function isEveryBridgeNodeDown(env: Pick<Env, "BRIDGE_URL" | "BRIDGE_URLS
   return urls.length > 0 && urls.every((url) => (downUntil.get(url) ?? 0) > now);
 }
 
+/**
+ * Marks every node down in this isolate, as if each had just failed here: a bridge link
+ * (worker/bridge-link/bridge-link.ts) saw them all down in its own isolate.
+ */
+export function markEveryNodeDown(env: Pick<Env, "BRIDGE_URL" | "BRIDGE_URLS">, now = Date.now()): void {
+  for (const url of bridgeUrls(env)) downUntil.set(url, now + DOWN_FOR_MS);
+}
+
 /** Forget every down mark (tests). */
 export function resetBridgeHealth(): void {
   downUntil.clear();
@@ -76,8 +85,12 @@ export const LATE_ANSWER_MS = 15_000;
 const counts = { failures: 0, timeouts: 0, lateSuccesses: 0 };
 export const bridgeCallCounts = (): Readonly<typeof counts> => ({ ...counts });
 
-/** What one attempt (one node) came to: taken (2xx), refused (4xx: our call is wrong) or down (anything else). */
-type Answer = { kind: "taken" } | { kind: "refused" | "down"; detail: string };
+/**
+ * What one attempt (one node) came to: taken (2xx), refused (4xx: our call is wrong), down
+ * (anything else), or, for a batch answered 503 with its results, taken for some deliveries
+ * (`taken[i]` for the i-th delivery sent in that attempt) and down for the rest.
+ */
+type Answer = { kind: "taken" } | { kind: "partial"; taken: boolean[]; detail: string } | { kind: "refused" | "down"; detail: string };
 
 /** A call under way: `issued` settles once its first request left (or it made none), `outcome` when it is decided. */
 export interface BridgeCall {
@@ -115,7 +128,8 @@ export function startBridgeCall(
 ): BridgeCall {
   let markIssued: () => void = () => {};
   const issued = new Promise<void>((resolve) => (markIssued = resolve));
-  const outcome = runCall(env, path, payload, direction, markIssued)
+  const outcome = runCall(env, path, 1, () => payload, direction, markIssued, false)
+    .then((outcomes) => outcomes[0]!)
     .catch((error: unknown) => {
       console.warn(`bridge call ${path} failed before any attempt`, error);
       return "failed" as const;
@@ -124,20 +138,55 @@ export function startBridgeCall(
   return { issued, outcome };
 }
 
-async function runCall(env: Env, path: BridgePath, payload: unknown, direction: SignedCallDirection, onIssued: () => void): Promise<BridgeOutcome> {
+/**
+ * Several deliveries in one signed call, the batch form of /internal/deliver
+ * (DeliverBatchRequest, at most MAX_DELIVERIES_PER_BATCH deliveries and
+ * MAX_BATCH_RECIPIENTS recipients: the caller keeps within them). The same failover,
+ * timeouts and late answers as one delivery; the outcome of each delivery, in order. A
+ * batch answered 503 with its results counts each delivery by its own result, and sends
+ * only the ones that failed on to the next node (a call of their own, signed afresh).
+ * Never throws.
+ */
+export async function callBridgeBatch(env: Env, deliveries: readonly DeliverRequest[]): Promise<BridgeOutcome[]> {
+  try {
+    return await runCall(env, "/internal/deliver", deliveries.length, (indices) => ({ deliveries: indices.map((i) => deliveries[i]!) }), "worker->bridge", () => {}, true);
+  } catch (error) {
+    console.warn(`bridge batch call failed before any attempt`, error);
+    return deliveries.map(() => "failed" as const);
+  }
+}
+
+/**
+ * One call of `units` parts (1, or the deliveries of a batch). `payloadOf(indices)` is the
+ * body for those parts: every attempt sends the parts no node took yet. Returns the outcome
+ * of each part.
+ */
+async function runCall(
+  env: Env,
+  path: BridgePath,
+  units: number,
+  payloadOf: (indices: number[]) => unknown,
+  direction: SignedCallDirection,
+  onIssued: () => void,
+  isBatch: boolean,
+): Promise<BridgeOutcome[]> {
+  const all = (outcome: BridgeOutcome) => Array.from({ length: units }, () => outcome);
   const urls = bridgeUrls(env);
-  if (urls.length === 0) return "no-bridge"; // edge-only deployment: no core gateways to reach
+  if (urls.length === 0) return all("no-bridge"); // edge-only deployment: no core gateways to reach
   if (!env.BRIDGE_SECRET) {
     counts.failures++;
     console.warn(`bridge call ${path} skipped: a bridge is configured but BRIDGE_SECRET is not (failures: ${counts.failures})`);
-    return "failed";
+    return all("failed");
   }
-  const body = JSON.stringify(payload);
-  /** Attempts that timed out, each resolving to whether its node took the call after all. */
-  const late: Promise<boolean>[] = [];
+  const taken = Array.from({ length: units }, () => false);
+  let remaining = taken.map((_, i) => i);
+  /** Attempts that timed out, each resolving to the parts its node took after all. */
+  const late: Promise<number[]>[] = [];
   for (const base of attemptOrder(urls, Date.now())) {
+    const sent = remaining;
+    const body = JSON.stringify(payloadOf(sent));
     const startedAt = Date.now();
-    const answer = attempt(env.BRIDGE_SECRET, base, path, body, direction, onIssued);
+    const answer = attempt(env.BRIDGE_SECRET, base, path, body, direction, onIssued, isBatch ? sent.length : 0);
     const inTime = await withinAttemptTimeout(answer);
     if (inTime === "timeout") {
       counts.timeouts++;
@@ -145,35 +194,58 @@ async function runCall(env: Env, path: BridgePath, payload: unknown, direction: 
       console.warn(
         `bridge call ${path} to ${base} timed out after ${ATTEMPT_TIMEOUT_MS} ms (not a failure yet: its answer is awaited up to ${LATE_ANSWER_MS} ms; timeouts: ${counts.timeouts})`,
       );
-      late.push(answer.then((settled) => settleLate(base, path, settled, startedAt)));
+      late.push(answer.then((settled) => settleLate(base, path, settled, startedAt, sent)));
       continue;
     }
     if (inTime.kind === "taken") {
       downUntil.delete(base);
-      return "taken";
+      for (const i of sent) taken[i] = true;
+      return outcomes(taken);
     }
     counts.failures++;
     console.warn(`bridge call ${path} to ${base} failed (failures: ${counts.failures}): ${inTime.detail}`);
     if (inTime.kind === "refused") break; // a 4xx is the same on every node: no failover
     downUntil.set(base, Date.now() + DOWN_FOR_MS);
+    if (inTime.kind === "partial") {
+      sent.forEach((i, k) => (taken[i] = inTime.taken[k]!));
+      remaining = sent.filter((_, k) => !inTime.taken[k]);
+      if (remaining.length === 0) return outcomes(taken);
+    }
   }
-  // No node took it in time; one that timed out may still take it.
-  return (await anyTrue(late)) ? "taken" : "failed";
+  // No node took every part in time; one that timed out may still take some.
+  await lateAnswers(late, taken);
+  return outcomes(taken);
 }
 
-/** The answer of a timed-out attempt: a late success lifts the node's down mark; anything else is a failure. */
-function settleLate(base: string, path: string, answer: Answer, startedAt: number): boolean {
+const outcomes = (taken: boolean[]): BridgeOutcome[] => taken.map((t) => (t ? "taken" : "failed"));
+
+/** The answer of a timed-out attempt (the parts `sent`): a late success lifts the node's down mark; returns the parts taken. */
+function settleLate(base: string, path: string, answer: Answer, startedAt: number, sent: number[]): number[] {
   const ms = Date.now() - startedAt;
   if (answer.kind === "taken") {
     counts.lateSuccesses++;
     downUntil.delete(base);
     console.warn(`bridge call ${path} to ${base} succeeded late, after ${ms} ms: the node took it (late successes: ${counts.lateSuccesses})`);
-    return true;
+    return sent;
   }
   counts.failures++;
-  if (answer.kind === "down") downUntil.set(base, Date.now() + DOWN_FOR_MS);
+  if (answer.kind !== "refused") downUntil.set(base, Date.now() + DOWN_FOR_MS);
   console.warn(`bridge call ${path} to ${base} failed ${ms} ms after it started, having timed out (failures: ${counts.failures}): ${answer.detail}`);
-  return false;
+  return answer.kind === "partial" ? sent.filter((_, k) => answer.taken[k]) : [];
+}
+
+/** Marks in `taken` what the late answers took; done once every part is taken or every late answer is in. */
+function lateAnswers(late: Promise<number[]>[], taken: boolean[]): Promise<void> {
+  if (late.length === 0 || taken.every(Boolean)) return Promise.resolve();
+  return new Promise((resolve) => {
+    let pending = late.length;
+    for (const answer of late) {
+      void answer.then((parts) => {
+        for (const i of parts) taken[i] = true;
+        if (taken.every(Boolean) || --pending === 0) resolve();
+      });
+    }
+  });
 }
 
 /** The answer, or "timeout" once ATTEMPT_TIMEOUT_MS passed without one (the attempt goes on). */
@@ -187,18 +259,15 @@ async function withinAttemptTimeout(answer: Promise<Answer>): Promise<Answer | "
   }
 }
 
-/** True as soon as one of them is true; false once all are false (or there are none). */
-function anyTrue(flags: Promise<boolean>[]): Promise<boolean> {
-  if (flags.length === 0) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let pending = flags.length;
-    for (const flag of flags) {
-      void flag.then((value) => {
-        if (value) resolve(true);
-        else if (--pending === 0) resolve(false);
-      });
-    }
-  });
+/** Whether each delivery of a batch answer was taken (DeliverBatchAnswer), or undefined if the body is not one of `count` results. */
+function batchResults(text: string, count: number): boolean[] | undefined {
+  try {
+    const answer = DeliverBatchAnswer.safeParse(JSON.parse(text));
+    if (!answer.success || answer.data.results.length !== count) return undefined;
+    return answer.data.results.map((result) => result.status === 200);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One signed POST to one node, given up LATE_ANSWER_MS after it started. Never throws. */
@@ -209,6 +278,7 @@ async function attempt(
   body: string,
   direction: SignedCallDirection,
   onIssued: () => void,
+  batchOf: number,
 ): Promise<Answer> {
   // A timer cleared once the answer is read: neither an unread body nor a pending timer may
   // hold the caller's context (a Durable Object's socket events wait for it) for LATE_ANSWER_MS.
@@ -229,6 +299,10 @@ async function attempt(
     const text = await response.text(); // read to the end: the connection is free again
     if (response.ok) return { kind: "taken" };
     const detail = `answered ${response.status}: ${text.slice(0, 200)}`;
+    if (batchOf > 0 && response.status === 503) {
+      const results = batchResults(text, batchOf);
+      if (results) return { kind: "partial", taken: results, detail };
+    }
     return { kind: response.status >= 400 && response.status < 500 ? "refused" : "down", detail };
   } catch (error) {
     return { kind: "down", detail: String(error) };

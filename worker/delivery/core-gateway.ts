@@ -1,5 +1,6 @@
 import type { DeliverRequest, EdgePresenceRequest } from "../../protocol/index.js";
-import { callBridge, startBridgeCall, type BridgeCall } from "../bridge-link/bridge-client.js";
+import { bridgeUrls, callBridge, markEveryNodeDown, startBridgeCall, type BridgeCall, type BridgeOutcome } from "../bridge-link/bridge-client.js";
+import { bridgeLink, linkCount } from "../bridge-link/bridge-link.js";
 import type { Env } from "../env.js";
 
 // The seam to the core gateways (Socket.IO nodes behind the bridge).
@@ -9,11 +10,39 @@ import type { Env } from "../env.js";
 // no bridge configured the edge is the only gateway and they do nothing. Failures never throw: storage is the truth, clients sync.
 
 /**
- * One call per delivery: the bridge routes the event to core devices. `issued` settles
- * when the request has left, so deliver() can start it before the edge's fan-out.
+ * One delivery to the core. `issued` settles when the request has left, so deliver() can
+ * start it before the edge's fan-out. With BRIDGE_LINKS = 0 (the default) it is a call of
+ * its own; otherwise it goes through one of the link objects (worker/bridge-link/bridge-link.ts),
+ * which sends it with the other deliveries of a few milliseconds in one batch call.
  */
 export function forwardToCore(env: Env, request: DeliverRequest): BridgeCall {
-  return startBridgeCall(env, "/internal/deliver", request);
+  const links = linkCount(env);
+  if (links === 0 || bridgeUrls(env).length === 0) return startBridgeCall(env, "/internal/deliver", request);
+  return { issued: Promise.resolve(), outcome: throughLink(env, request, links) };
+}
+
+/**
+ * The delivery through its link. If the link cannot be reached (the RPC failed: the object
+ * restarting, overloaded), the delivery is sent directly, as with links off.
+ */
+async function throughLink(env: Env, request: DeliverRequest, links: number): Promise<BridgeOutcome> {
+  try {
+    const { outcome, everyNodeDown } = await bridgeLink(env, linkKey(request), links).deliver(request);
+    // The down marks live in the link's isolate; the outbox sweep reads this one's
+    // (isEveryBridgeNodeDown) to stop early, as it does with direct calls.
+    if (outcome === "failed" && everyNodeDown) markEveryNodeDown(env);
+    return outcome;
+  } catch (error) {
+    console.warn(`bridge link unreachable: calling the bridge directly (${String(error)})`);
+    return startBridgeCall(env, "/internal/deliver", request).outcome;
+  }
+}
+
+/** What picks the link: the conversation when the event has one (its pushes keep their order), else the first recipient. */
+function linkKey(request: DeliverRequest): string {
+  const event = request.event as { conversationId?: unknown; message?: { conversationId?: unknown } };
+  const conversation = event.message?.conversationId ?? event.conversationId;
+  return typeof conversation === "string" ? conversation : request.userIds[0]!;
 }
 
 /** The user's edge devices changed (first socket opened, one closed, last closed). */
