@@ -158,7 +158,7 @@ async function runConversations(
         recipientDevices: [await open("socket.io", recipient.token, onRecipientFrame("socket.io")), await open("edge", recipientEdgeToken, onRecipientFrame("edge"))],
       };
     });
-    log(`  ${count} conversation${count > 1 ? "s" : ""}, BRIDGE_LINKS=${links}: Worker + 1 bridge node up, ${count * 2} users, ${devices.length} sockets, ${stack.workerdPids.length} workerd process(es) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    log(`  ${count} conversation${count > 1 ? "s" : ""}, BRIDGE_LINKS=${links}: Worker + 1 bridge node up, ${count * 2} users, ${devices.length} sockets, ${stack.workerdPids().length} workerd process(es) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 
     let serial = 0;
     const send = (i: number, dueAt: number, prefix: string): Pending => {

@@ -35,8 +35,8 @@ export interface Stack {
   workerUrl: string;
   storage: string;
   nodes: StackNode[];
-  /** workerd processes started for this Worker (descendants of the bench process). */
-  workerdPids: number[];
+  /** workerd processes started for this Worker so far (descendants of the bench process). */
+  workerdPids(): number[];
   /** CPU ms of workerd, and of the bridge node processes, so far. */
   workerdCpuMs(): number | undefined;
   nodesCpuMs(): number | undefined;
@@ -76,8 +76,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.workerVars,
   };
   const worker: LocalWorker = await startLocalWorker(vars, dir);
-  const ours = new Set(descendantsOf(process.pid));
-  const workerdPids = pidsNamed("workerd").filter((pid) => ours.has(pid) && !workerdBefore.has(pid));
+  // Looked up at every reading, not once here: wrangler starts a second workerd (the one that
+  // runs the Worker, D1 and the Durable Objects) only after startLocalWorker returned, and a
+  // list taken now would hold only its proxy (about a fifth of the CPU per request).
+  const workerdPids = () => {
+    const ours = new Set(descendantsOf(process.pid));
+    return pidsNamed("workerd").filter((pid) => ours.has(pid) && !workerdBefore.has(pid));
+  };
   const nodes: StackNode[] = [];
   try {
     for (let i = 0; i < options.nodes; i++) {
@@ -126,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     storage,
     nodes,
     workerdPids,
-    workerdCpuMs: () => cpuMs(workerdPids),
+    workerdCpuMs: () => cpuMs(workerdPids()),
     nodesCpuMs: () => cpuMs(nodePids),
     async stop() {
       // Close the clients first (closeDevices): their Durable Objects tell the bridge, which

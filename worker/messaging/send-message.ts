@@ -13,31 +13,42 @@ import { resolveSendTarget } from "./send-target.js";
 /**
  * The one send path, for POST /api/messages and the `message.send` frame alike:
  * check who may send where (one main-database round trip, which also names the message
- * database and the recipients with an edge device), build the stored body, append with the
- * next seq (one message-database round trip, idempotent by clientMsgId), then push
- * `message.new` in the background to every member's devices except the sending one (it
- * gets the answer or the ack). A text send therefore costs two D1 round trips.
+ * database and the recipients with an edge device) while the rate limit is counted, build
+ * the stored body, append with the next seq (one message-database round trip, idempotent
+ * by clientMsgId), then push `message.new` in the background to every member's devices
+ * except the sending one (it gets the answer or the ack). A text send therefore costs two
+ * D1 round trips.
  *
  * A retry (created: false) is pushed again only if the first attempt's push is not
  * recorded as complete (messages.pushed_at): every stored message is pushed at least once.
  */
 export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageBody): Promise<{ message: Message; created: boolean }> {
-  // LIMIT_MESSAGES: HTTP, edge frames and Socket.IO (forwarded over HTTP) all pass here.
-  await enforceLimit(rt, actor.userId, "messages");
   const db = database(rt.env.DB);
-  const target = await resolveSendTarget(rt.env, db, actor.userId, input.to);
-  const body = await storedBody(db, actor.userId, input);
+  // Three independent questions at once: LIMIT_MESSAGES (HTTP, edge frames and Socket.IO,
+  // forwarded over HTTP, all pass here; a call to the user's object, or a local count in
+  // it), who may send where (the main database) and, for media, the sender's upload. Only
+  // reads, apart from the token taken: nothing is stored until all three have passed, and a
+  // refusal is reported in that order (a send over the limit is 429 whatever else is wrong).
+  const [limit, target, body] = await Promise.allSettled([
+    enforceLimit(rt, actor.userId, "messages"),
+    resolveSendTarget(rt.env, db, actor.userId, input.to),
+    storedBody(db, actor.userId, input),
+  ]);
+  if (limit.status === "rejected") throw limit.reason;
+  if (target.status === "rejected") throw target.reason;
+  if (body.status === "rejected") throw body.reason;
+  const { conversationId, memberIds, messageDb, edgeUserIds } = target.value;
   const result = await appendMessage(
-    messageDatabase(rt.env, target.messageDb),
-    { conversationId: target.conversationId, senderId: actor.userId, clientMsgId: input.clientMsgId, kind: input.kind, body },
-    target.memberIds,
+    messageDatabase(rt.env, messageDb),
+    { conversationId, senderId: actor.userId, clientMsgId: input.clientMsgId, kind: input.kind, body: body.value },
+    memberIds,
   );
   // The download permission follows the stored message (a retry repeats this harmlessly).
   const media = MediaBody.safeParse(result.message.body);
   if (media.success) await shareFile(db, media.data.fileId, result.message.conversationId);
   // A retry of a message whose push is recorded is not pushed again; one whose push is not
   // (still in flight, failed, or the isolate died before it) is: message-push.ts.
-  if (!result.pushed) pushMessageInBackground(rt, result.message, target.memberIds, deliveryOptions(actor, target.memberIds, target.edgeUserIds));
+  if (!result.pushed) pushMessageInBackground(rt, result.message, memberIds, deliveryOptions(actor, memberIds, edgeUserIds));
   return { message: result.message, created: result.created };
 }
 

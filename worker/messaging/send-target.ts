@@ -1,6 +1,6 @@
 import { directConversationId, groupConversationId, type Recipient } from "../../protocol/index.js";
 import type { Db } from "../db/client.js";
-import { cachedMessageDb, directoryLookup, rememberMessageDb } from "../db/conversation-directory.js";
+import { directoryLookup, rememberMessageDb } from "../db/conversation-directory.js";
 import { insertConversation, insertConversationMembers } from "../db/conversations.js";
 import { placeConversation } from "../db/message-databases.js";
 import { checkConversationSend, checkDirectSend } from "../db/send-checks.js";
@@ -27,14 +27,14 @@ export async function resolveSendTarget(env: Env, db: Db, senderId: string, to: 
     if (to.userId === senderId) throw forbidden("you cannot send a message to yourself");
     const conversationId = directConversationId(senderId, to.userId);
     const memberIds = [senderId, to.userId];
-    const check = await checkDirectSend(db, senderId, to.userId, conversationId);
+    const check = await checkDirectSend(env.DB, senderId, to.userId, conversationId);
     if (!check.friends) throw forbidden("you can only send messages to your friends");
     const messageDb = check.messageDb ?? (await repairDirectConversation(env, db, conversationId, memberIds));
     rememberMessageDb(conversationId, messageDb);
     return { conversationId, memberIds, messageDb, edgeUserIds: check.edgeUserIds };
   }
   const conversationId = groupConversationId(to.groupId);
-  const check = await checkConversationSend(db, conversationId, cachedMessageDb(conversationId));
+  const check = await checkConversationSend(env.DB, conversationId);
   if (!check.memberIds.includes(senderId) || check.messageDb === undefined) throw forbidden("you are not a member of this group");
   rememberMessageDb(conversationId, check.messageDb);
   return { conversationId, memberIds: check.memberIds, messageDb: check.messageDb, edgeUserIds: check.edgeUserIds };

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { Message, SystemEvent } from "../../protocol/index.js";
-import { database } from "../db/client.js";
-import { cachedMessageDb, rememberMessageDb } from "../db/conversation-directory.js";
+import { rememberMessageDb } from "../db/conversation-directory.js";
 import { messageDatabase } from "../db/message-databases.js";
 import { checkConversationSend } from "../db/send-checks.js";
 import type { AppEnv } from "../env.js";
@@ -35,8 +34,8 @@ export async function storeSystemMessage(
   extraRecipients: string[] = [],
 ): Promise<Message> {
   // Members and directory entry in one main-database round trip, then the append in one.
-  const target = await checkConversationSend(database(rt.env.DB), conversationId, cachedMessageDb(conversationId));
-  // No members: gone (a cached directory entry outlives a dismissed group's conversation).
+  const target = await checkConversationSend(rt.env.DB, conversationId);
+  // No members: gone (a dismissed group's conversation).
   if (target.messageDb === undefined || target.memberIds.length === 0) throw notFound("conversation");
   rememberMessageDb(conversationId, target.messageDb);
   const { message } = await appendMessage(

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import { verifyAccessToken } from "../../server-auth/access-token.js";
 import type { AppEnv } from "../env.js";
 import { ApiError } from "../http/api-error.js";
 import { isSessionLive } from "../auth/session-check.js";
+import { verifyAccessTokenCached } from "../auth/verified-tokens.js";
 
 export interface AuthContext {
   userId: string;
@@ -13,13 +13,14 @@ export interface AuthContext {
 /**
  * Reads `Authorization: Bearer <access token>` and sets `c.var.auth`, or answers 401. The
  * token must also belong to a live session (not logged out, replaced or revoked; of a user
- * that still exists): asked of the user's Durable Object, cached per isolate for ≤ 1 s.
+ * that still exists): asked of the user's Durable Object, cached per isolate for ≤ 1 s. The
+ * signature is checked once per token and isolate (auth/verified-tokens.ts).
  */
 export const requireAuth = createMiddleware<AppEnv>(async function requireAuth(c, next) {
   const header = c.req.header("Authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new ApiError("unauthorized", "missing bearer token (Authorization: Bearer <accessToken>)");
-  const verified = await verifyAccessToken(c.env.AUTH_SECRET, match[1]!);
+  const verified = await verifyAccessTokenCached(c.env.AUTH_SECRET, match[1]!);
   if (!verified.ok) {
     throw verified.reason === "expired"
       ? new ApiError("token_expired", "access token expired: refresh it with POST /api/auth/refresh")
