@@ -5,7 +5,12 @@
 // nothing. `session.ended`, whose fields the node acts on (it closes sockets), and any
 // envelope the quick check does not accept go through the full schema (protocol Envelope),
 // which also gives the reason a malformed one is dropped.
-import { Envelope, TraceId } from "../../protocol/index.js";
+import { Envelope, ServerEvent, TraceId } from "../../protocol/index.js";
+
+// The event types of the protocol: a type outside it (a foreign node's typo, a newer node's
+// event this one does not know) goes through the full schema, which refuses it, so clients
+// never get an event their SDK cannot read.
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(ServerEvent.options.map((option) => option.shape.type.value));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -20,13 +25,13 @@ function isRecipient(value: unknown): boolean {
   return deviceIds === undefined || (Array.isArray(deviceIds) && deviceIds.every((d) => typeof d === "string" && DEVICE_ID.test(d)));
 }
 
-/** The quick check: what Envelope requires of the envelope's own fields; the event only has a type. */
+/** The quick check: what Envelope requires of the envelope's own fields; the event only a known type. */
 function isRoutableEnvelope(value: unknown): value is Envelope {
   if (!isObject(value) || value.v !== 1 || !isShortId(value.id) || !isShortId(value.origin)) return false;
   const { recipients, exceptDevice, event } = value;
   if (!Array.isArray(recipients) || recipients.length === 0 || !recipients.every(isRecipient)) return false;
   if (exceptDevice !== undefined && !isDeviceRef(exceptDevice)) return false;
-  return isObject(event) && typeof event.type === "string" && event.type !== "session.ended";
+  return isObject(event) && typeof event.type === "string" && KNOWN_EVENT_TYPES.has(event.type) && event.type !== "session.ended";
 }
 
 /** The envelope in `content`; throws (a zod or JSON error) if it is malformed. */

@@ -31,7 +31,7 @@ describe("readEnvelope", () => {
     expect(read.id).toBe(envelope.id);
   });
 
-  it("refuses malformed envelopes: not JSON, wrong version, no recipients, a bad user or device id, a bad exceptDevice, no event type", () => {
+  it("refuses malformed envelopes: not JSON, wrong version, no recipients, a bad user or device id, a bad exceptDevice, no event type or one the protocol does not have", () => {
     const bad: unknown[] = [
       { ...valid(), v: 2 },
       { ...valid(), recipients: [] },
@@ -39,6 +39,7 @@ describe("readEnvelope", () => {
       { ...valid(), recipients: [{ userId: randomUUID(), deviceIds: ["has space"] }] },
       { ...valid(), exceptDevice: { userId: randomUUID() } },
       { ...valid(), event: { conversationId: "x" } },
+      { ...valid(), event: { type: "message.nwe", conversationId: "x" } },
       { ...valid(), id: "" },
     ];
     expect(() => readEnvelope(Buffer.from("{not json"))).toThrow();
