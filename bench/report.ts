@@ -78,9 +78,13 @@ export function renderTable(title: string, columns: { current: string; reference
     formatRatio(row.current, row.reference),
     verdict(row.current, row.reference, row.better),
   ]);
+  return formatGrid(title, header, body, [0, 4]);
+}
+
+/** A fixed-width text table under its title: the `leftAligned` columns padded right, the others left. */
+export function formatGrid(title: string, header: string[], body: string[][], leftAligned: number[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) => cells.map((cell, i) => (leftAligned.includes(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
   return [`\n${title}`, line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 

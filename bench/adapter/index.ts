@@ -18,9 +18,9 @@ import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js";
-import { freePort, stopChild } from "../children.js";
+import { firstJsonLine, freePort, stopChild } from "../children.js";
 import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
-import { formatNumber, formatRatio, verdict, type Better } from "../report.js";
+import { formatNumber } from "../report.js";
 import { MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
 import { latencySummary, openLoop, type RatePhase } from "./open-loop.js";
 
@@ -139,19 +139,8 @@ async function startBaselineNode(redis: string, secrets: Secrets, key: string): 
     env: { ...process.env, REDIS_URL: redis, AUTH_SECRET: secrets.authSecret, BRIDGE_SECRET: secrets.bridgeSecret, ADAPTER_KEY: key },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("baseline node did not start in 20 s")), 20_000);
-    child.once("exit", (code) => reject(new Error(`baseline node exited early with ${code}`)));
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const line = output.split("\n").find((l) => l.startsWith("{"));
-      if (!line) return;
-      clearTimeout(timer);
-      const ready = JSON.parse(line) as { socketUrl: string; internalUrl: string };
-      resolve({ ...ready, child });
-    });
-  });
+  const started = await firstJsonLine<{ socketUrl: string; internalUrl: string }>(child, "baseline node", 20_000);
+  return { ...started, child };
 }
 
 interface Client {
@@ -373,117 +362,4 @@ export async function runAdapterBench(urls: { rabbitmq: string; redis: string },
   const floor = await runFloor(config, urls.rabbitmq);
   for (const phase of floor) log(`  floor ${phase.offeredPerSecond}/s: ${phase.delivered}/${phase.sent}, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms`);
   return { config, versions, runs, floor };
-}
-
-/** CPU of everything that carries the messages: the nodes, the broker (not for the adapter, which has none) and Redis. */
-function systemCpu(phase: RatePhase, withoutBroker: boolean): number | undefined {
-  const { nodes, rabbitmq, redis } = phase.cpuMsPer1k;
-  if (nodes === undefined) return undefined;
-  return nodes + (withoutBroker ? 0 : (rabbitmq ?? 0)) + (redis ?? 0);
-}
-
-/** The edge-im run of K nodes with this injection (a run without `injection` is per-call). */
-function edgeRun(result: AdapterResult, k: number, injection: Injection): AdapterRun | undefined {
-  return result.runs.find((r) => r.system === "edge-im" && r.nodes === k && (r.injection ?? "per-call") === injection);
-}
-
-/**
- * One table per K: edge-im (one call per message) | edge-im batched | adapter | floor, with
- * edge-im / adapter, batched / adapter and edge-im / floor; then the ceilings (ceilingTable).
- */
-export function adapterTables(result: AdapterResult): string[] {
-  const tables: string[] = [];
-  for (const k of result.config.nodeCounts) {
-    const edge = edgeRun(result, k, "per-call");
-    const batched = edgeRun(result, k, "batched");
-    const adapter = result.runs.find((r) => r.system === "adapter" && r.nodes === k);
-    if (!edge || !adapter) continue;
-    const header = ["metric", "edge-im", "batched", "adapter", "floor", "edge/adapter", "verdict", "batched/adapter", "edge/floor"];
-    const body: string[][] = [];
-    result.config.rates.forEach((rate) => {
-      // A rate a system skipped (saturated below it) shows "-".
-      const at = (phases: RatePhase[] | undefined) => phases?.find((p) => p.offeredPerSecond === rate);
-      const [e, b, a, f] = [at(edge.phases), at(batched?.phases), at(adapter.phases), at(result.floor)];
-      if (!e && !b && !a) return;
-      const row = (metric: string, pick: (p: RatePhase) => number | undefined, better: Better, floor = true) => {
-        const [ev, bv, av, fv] = [e ? pick(e) : undefined, b ? pick(b) : undefined, a ? pick(a) : undefined, f && floor ? pick(f) : undefined];
-        body.push([
-          metric,
-          formatNumber(ev),
-          formatNumber(bv),
-          formatNumber(av),
-          formatNumber(fv),
-          formatRatio(ev, av),
-          verdict(ev, av, better),
-          bv === undefined || av === undefined ? "-" : formatRatio(bv, av),
-          fv === undefined ? "-" : formatRatio(ev, fv),
-        ]);
-      };
-      body.push([`offered ${rate.toLocaleString("en-US")} msgs/s`, "", "", "", "", "", "", "", ""]);
-      row("  delivered msgs/s", (p) => p.deliveredPerSecond, "higher");
-      row("  delivered / sent", (p) => p.delivered / p.sent, "higher");
-      row("  latency p50 ms", (p) => p.latencyMs.p50, "lower");
-      row("  latency p99 ms", (p) => p.latencyMs.p99, "lower");
-      row("  latency p99.9 ms", (p) => p.latencyMs.p999, "lower");
-      row(`  node CPU ms / 1k msgs (all ${k})`, (p) => p.cpuMsPer1k.nodes, "lower");
-      if (k > 1) {
-        row("    of which node 0 (messages enter)", (p) => p.perNodeCpuMsPer1k?.[0], "lower", false);
-        row("    busiest other node", (p) => (p.perNodeCpuMsPer1k ? Math.max(...p.perNodeCpuMsPer1k.slice(1).map((v) => v ?? 0)) : undefined), "lower", false);
-      }
-      row("  load process CPU ms / 1k", (p) => p.cpuMsPer1k.load, "lower", false);
-      // The adapter does not use the broker (its figure, an idle broker's, stays in the JSON).
-      row("  RabbitMQ CPU ms / 1k", (p) => (p === a ? undefined : p.cpuMsPer1k.rabbitmq), "lower");
-      row("  Redis CPU ms / 1k", (p) => p.cpuMsPer1k.redis, "lower", false);
-      row("  system CPU ms / 1k (nodes+broker+Redis)", (p) => systemCpu(p, p === a), "lower");
-    });
-    tables.push(
-      formatTable(
-        `Real sockets: edge-im vs Socket.IO redis-adapter, K=${k} node${k > 1 ? "s" : ""}, ${result.config.clients} clients, 1:1 ${k > 1 ? "cross-node " : ""}messages, ${result.config.durationMs / 1000} s per rate` +
-          ` (batched: edge-im with the deliveries of ${BATCH_WINDOW_MS} ms in one batch call, what a coalescing link would send; the others one call per message)`,
-        header,
-        body,
-        [0, 6],
-      ),
-    );
-  }
-  const ceilings = ceilingTable(result);
-  if (ceilings) tables.push(ceilings);
-  return tables;
-}
-
-/** A phase that holds the bound: every message delivered, p99 under P99_BOUND_MS. */
-const holdsBound = (phase: RatePhase) => phase.delivered >= phase.sent && phase.latencyMs.p99 < P99_BOUND_MS;
-
-/** The highest offered rate whose phase held the bound ("<" the lowest rate if none did). */
-function ceilingOf(phases: RatePhase[] | undefined): string {
-  if (!phases || phases.length === 0) return "-";
-  const held = phases.filter(holdsBound).map((p) => p.offeredPerSecond);
-  if (held.length === 0) return `< ${phases[0]!.offeredPerSecond.toLocaleString("en-US")}`;
-  return Math.max(...held).toLocaleString("en-US");
-}
-
-/** Per system and K: the highest offered rate with p99 < P99_BOUND_MS and nothing lost. */
-export function ceilingTable(result: AdapterResult): string | undefined {
-  const header = ["K", "edge-im", "edge-im batched", "adapter", "floor"];
-  const body = result.config.nodeCounts.map((k) => [
-    String(k),
-    ceilingOf(edgeRun(result, k, "per-call")?.phases),
-    ceilingOf(edgeRun(result, k, "batched")?.phases),
-    ceilingOf(result.runs.find((r) => r.system === "adapter" && r.nodes === k)?.phases),
-    ceilingOf(result.floor),
-  ]);
-  if (body.length === 0) return undefined;
-  const top = Math.max(...result.config.rates).toLocaleString("en-US");
-  return formatTable(
-    `Highest offered rate (msgs/s) with p99 < ${P99_BOUND_MS} ms and every message delivered (rates tried: ${result.config.rates.map((r) => r.toLocaleString("en-US")).join(", ")}; ${top} = held at the highest tried)`,
-    header,
-    body,
-    [0],
-  );
-}
-
-function formatTable(title: string, header: string[], body: string[][], leftAligned: number[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (leftAligned.includes(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
-  return [`\n${title}`, line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }

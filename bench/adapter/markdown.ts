@@ -3,7 +3,8 @@
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describeMachine, type Machine } from "../results.js";
-import { BATCH_WINDOW_MS, P99_BOUND_MS, adapterTables, type AdapterResult } from "./index.js";
+import { BATCH_WINDOW_MS, P99_BOUND_MS, type AdapterResult } from "./index.js";
+import { adapterTables } from "./tables.js";
 
 const file = fileURLToPath(new URL("../RESULTS.md", import.meta.url));
 

@@ -94,19 +94,22 @@ describe("bridge links: coalescing pushes into batch calls", () => {
   it("pushes handed over one after another while a call is in flight keep their order across calls", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstCallOut!: () => void;
+    const firstCallIsOut = new Promise<void>((resolve) => (firstCallOut = resolve));
     const node = bridge();
     const stubbed = globalThis.fetch;
     let first = true;
     vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
       if (first) {
         first = false;
+        firstCallOut();
         await gate; // the first call is slow: the rest gather behind it
       }
       return stubbed(input, init);
     });
     const outcomes = await withLink("order", async (link) => {
       const pending = [link.deliver(delivery(0))];
-      await new Promise((resolve) => setTimeout(resolve, 20)); // the first call is out
+      await firstCallIsOut;
       for (let i = 1; i < 30; i++) pending.push(link.deliver(delivery(i)));
       release();
       return Promise.all(pending);

@@ -16,12 +16,14 @@ const pushedAt = async (id: string) =>
 
 /** Waits until the background push of a send is recorded. */
 async function recorded(id: string): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const at = await pushedAt(id);
-    if (at !== null) return at;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`push of ${id} never recorded`);
+  return vi.waitFor(
+    async () => {
+      const at = await pushedAt(id);
+      if (at === null) throw new Error(`push of ${id} not recorded yet`);
+      return at;
+    },
+    { timeout: 1_000, interval: 20 },
+  );
 }
 
 /** As if the isolate died after storing: the push of this message is not recorded, and it was stored `ageMs` ago. */
