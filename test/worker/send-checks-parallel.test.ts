@@ -11,8 +11,8 @@ import type { Runtime } from "../../worker/messaging/runtime.js";
 import { sendMessage } from "../../worker/messaging/send-message.js";
 import type { Verdict } from "../../worker/limits/token-bucket.js";
 import { countingD1, type RoundTrip } from "./counting-d1.js";
-import { befriend, registerUser, textTo, type TestUser } from "./messaging-fixtures.js";
-import { MESSAGE_DBS } from "./message-dbs.js";
+import { befriend, createGroup, registerUser, textTo, type TestUser } from "./messaging-fixtures.js";
+import { MESSAGE_DBS, messageDbOf } from "./message-dbs.js";
 
 /** A runtime whose LIMIT_MESSAGES verdict for `sender` is `verdict`, given after `delayMs` (the check runs meanwhile). */
 function runtimeFor(sender: TestUser, verdict: Verdict, delayMs: number, log: RoundTrip[], background: Promise<unknown>[] = []): Runtime {
@@ -55,20 +55,39 @@ async function refusal(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe("a send's limit and permission check, side by side", () => {
-  it("a send refused by the limit stores nothing, though its permission check already ran", async () => {
+  it("a group send refused by the limit stores nothing, though its permission check already ran", async () => {
+    const owner = await registerUser("parlim");
+    const member = await registerUser("parlimpeer");
+    const group = await createGroup(owner, [member]);
+    // The group's creation wrote system messages: the seq the next message gets.
+    const d1 = await messageDbOf(group.conversationId);
+    const state = await d1.prepare("SELECT last_seq FROM conversation_state WHERE conversation_id = ?1").bind(group.conversationId).first<{ last_seq: number }>();
+    const log: RoundTrip[] = [];
+    const body = textTo({ groupId: group.groupId }, "over the limit");
+    // The verdict comes late: the main-database check has answered by then.
+    const rt = runtimeFor(member, { allowed: false, retryAfterSeconds: 7 }, 30, log);
+    const error = await refusal(sendMessage(rt, { userId: member.user.id, deviceId: "d" }, body));
+    expect(error.code).toBe("rate_limited");
+    expect(error.headers?.["Retry-After"]).toBe("7");
+    expect(log.map((t) => t.database)).toEqual(["main", "limit"]);
+    expect(await storedWithClientId(body.clientMsgId)).toBe(0);
+    // The conversation's seq did not move either: the next accepted send takes the next one.
+    const background: Promise<unknown>[] = [];
+    const accepted = await sendMessage(runtimeFor(member, { allowed: true }, 0, [], background), { userId: member.user.id, deviceId: "d" }, textTo({ groupId: group.groupId }, "now"));
+    await Promise.allSettled(background);
+    expect(accepted.message).toMatchObject({ conversationId: group.conversationId, seq: (state?.last_seq ?? 0) + 1 });
+  });
+
+  it("a 1:1 send refused by the limit asks no database at all (its permission check is in the append) and stores nothing", async () => {
     const amy = await registerUser("parlim");
     const ben = await registerUser("parlimpeer");
     await befriend(amy, ben);
     const log: RoundTrip[] = [];
     const body = textTo({ userId: ben.user.id }, "over the limit");
-    // The verdict comes late: the main-database check has answered by then.
-    const rt = runtimeFor(amy, { allowed: false, retryAfterSeconds: 7 }, 30, log);
-    const error = await refusal(sendMessage(rt, { userId: amy.user.id, deviceId: "d" }, body));
+    const error = await refusal(sendMessage(runtimeFor(amy, { allowed: false, retryAfterSeconds: 7 }, 10, log), { userId: amy.user.id, deviceId: "d" }, body));
     expect(error.code).toBe("rate_limited");
-    expect(error.headers?.["Retry-After"]).toBe("7");
-    expect(log.map((t) => t.database)).toEqual(["main", "limit"]);
+    expect(log.map((t) => t.database)).toEqual(["limit"]);
     expect(await storedWithClientId(body.clientMsgId)).toBe(0);
-    // The conversation's seq did not move either: the next accepted send is its first message.
     const background: Promise<unknown>[] = [];
     const accepted = await sendMessage(runtimeFor(amy, { allowed: true }, 0, [], background), { userId: amy.user.id, deviceId: "d" }, textTo({ userId: ben.user.id }, "now"));
     await Promise.allSettled(background);
@@ -91,6 +110,19 @@ describe("a send's limit and permission check, side by side", () => {
   });
 
   it("an accepted send waits for a slow limit verdict before it appends", async () => {
+    const owner = await registerUser("parslow");
+    const member = await registerUser("parslowpeer");
+    const group = await createGroup(owner, [member]);
+    const log: RoundTrip[] = [];
+    const background: Promise<unknown>[] = [];
+    const { created } = await sendMessage(runtimeFor(member, { allowed: true }, 30, log, background), { userId: member.user.id, deviceId: "d" }, textTo({ groupId: group.groupId }, "slow limit"));
+    expect(created).toBe(true);
+    // The check answered first, the append came only after the verdict (the push follows).
+    expect(log.slice(0, 3).map((t) => t.database)).toEqual(["main", "limit", "messages"]);
+    await Promise.allSettled(background);
+  });
+
+  it("a 1:1 send appends only after a slow limit verdict", async () => {
     const amy = await registerUser("parslow");
     const ben = await registerUser("parslowpeer");
     await befriend(amy, ben);
@@ -98,8 +130,8 @@ describe("a send's limit and permission check, side by side", () => {
     const background: Promise<unknown>[] = [];
     const { created } = await sendMessage(runtimeFor(amy, { allowed: true }, 30, log, background), { userId: amy.user.id, deviceId: "d" }, textTo({ userId: ben.user.id }, "slow limit"));
     expect(created).toBe(true);
-    // The check answered first, the append came only after the verdict (the push follows).
-    expect(log.slice(0, 3).map((t) => t.database)).toEqual(["main", "limit", "messages"]);
+    expect(log[0]?.database).toBe("limit");
+    expect(log.slice(1, 3).map((t) => t.database).sort()).toEqual(["main", "messages"]);
     await Promise.allSettled(background);
   });
 });

@@ -3,18 +3,19 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.js";
 import type { Runtime } from "../../worker/messaging/runtime.js";
 import { sendMessage } from "../../worker/messaging/send-message.js";
-import { countingD1, type RoundTrip } from "./counting-d1.js";
+import { directConversationId } from "../../protocol/index.js";
+import { countingD1, sequentialTrips, type RoundTrip } from "./counting-d1.js";
+import { messageDbOf } from "./message-dbs.js";
 import { befriend, createGroup, registerUser, textTo, type TestUser } from "./messaging-fixtures.js";
 
-// How many D1 round trips a send costs, held so a regression fails here. A send asks the
-// main database once (permission, directory, who has an edge device: one batch) and the
-// conversation's message database once (idempotency check, seq, insert, unread counts: one
-// batch). Before the message databases it was 4 (1:1: friendship, membership, retry look-up,
-// append) and 3 (group: members, retry look-up, append).
+// How many D1 round trips a send costs, held so a regression fails here. A 1:1 send to a
+// conversation the isolate has seen is ONE: the message database's batch checks its copy of
+// the friendship, seq, insert, unread counts; the main database is asked only who has an edge
+// device, side by side with it. A group send asks the main database (membership, directory,
+// edge devices) and then appends: two. Before the message databases both were 3 to 4
+// (friendship, membership, retry look-up, append).
 
-/** What the push after the answer runs (deliver's own presence look-up, the push record): not the send's. */
-const isPush = (trip: RoundTrip) => /SET pushed_at/.test(trip.what) || (!trip.what.startsWith("batch") && /"presence"/.test(trip.what));
-
+/** The push after the answer (deliver's own presence look-up, the push record) is not the send's: the trips issued after the append settled. */
 async function countedSend(sender: TestUser, to: { userId: string } | { groupId: string }) {
   const log: RoundTrip[] = [];
   const counted: Env = {
@@ -26,26 +27,43 @@ async function countedSend(sender: TestUser, to: { userId: string } | { groupId:
   const background: Promise<unknown>[] = [];
   const rt: Runtime = { env: counted, waitUntil: (promise) => background.push(promise) };
   const { created } = await sendMessage(rt, { userId: sender.user.id, deviceId: "counting" }, textTo(to, "counted"));
-  const trips = log.filter((trip) => !isPush(trip));
   await Promise.allSettled(background);
   expect(created).toBe(true);
+  const appends = log.filter((trip) => trip.database === "messages" && trip.what.startsWith("batch"));
+  const lastAppend = appends.at(-1)!;
+  const trips = log.filter((trip) => trip.issued! < lastAppend.settled!);
   return {
     main: trips.filter((t) => t.database === "main").length,
     messages: trips.filter((t) => t.database === "messages").length,
+    sequential: sequentialTrips(trips),
     trips,
   };
 }
 
 describe("D1 round trips per send", () => {
-  it("a 1:1 text send: one to the main database, one to the message database", async () => {
+  it("a 1:1 text send: one round trip, the message database's batch, with the main database's edge look-up beside it", async () => {
     const amy = await registerUser("amy");
     const ben = await registerUser("ben");
     await befriend(amy, ben);
-    // The first send and a later one cost the same: the 1:1 permission batch names the database.
     for (let i = 0; i < 2; i++) {
-      const { main, messages, trips } = await countedSend(amy, { userId: ben.user.id });
-      expect({ main, messages }, JSON.stringify(trips)).toEqual({ main: 1, messages: 1 });
+      const { main, messages, sequential, trips } = await countedSend(amy, { userId: ben.user.id });
+      expect({ main, messages, sequential }, JSON.stringify(trips)).toEqual({ main: 1, messages: 1, sequential: 1 });
+      expect(trips.find((t) => t.database === "main")?.what).toMatch(/"presence"/);
     }
+  });
+
+  it("a 1:1 conversation without the copy of the friendship: the main database decides and the copy is written; the next send is one round trip", async () => {
+    const amy = await registerUser("amy");
+    const ben = await registerUser("ben");
+    await befriend(amy, ben);
+    const conversationId = directConversationId(amy.user.id, ben.user.id);
+    // As a conversation created before the copy existed.
+    await (await messageDbOf(conversationId)).prepare("DELETE FROM direct_send_rights WHERE conversation_id = ?1").bind(conversationId).run();
+    const repaired = await countedSend(amy, { userId: ben.user.id });
+    // The refused check, the main database's friendship check, the append that writes the copy.
+    expect({ main: repaired.main, messages: repaired.messages, sequential: repaired.sequential }, JSON.stringify(repaired.trips)).toEqual({ main: 2, messages: 2, sequential: 3 });
+    const next = await countedSend(ben, { userId: amy.user.id });
+    expect({ messages: next.messages, sequential: next.sequential }, JSON.stringify(next.trips)).toEqual({ messages: 1, sequential: 1 });
   });
 
   it("a group text send: one to each, before and after the directory is cached", async () => {
@@ -53,8 +71,8 @@ describe("D1 round trips per send", () => {
     const members = [await registerUser("mem"), await registerUser("mem")];
     const group = await createGroup(owner, members);
     for (let i = 0; i < 2; i++) {
-      const { main, messages, trips } = await countedSend(members[0]!, { groupId: group.groupId });
-      expect({ main, messages }, JSON.stringify(trips)).toEqual({ main: 1, messages: 1 });
+      const { main, messages, sequential, trips } = await countedSend(members[0]!, { groupId: group.groupId });
+      expect({ main, messages, sequential }, JSON.stringify(trips)).toEqual({ main: 1, messages: 1, sequential: 2 });
     }
   });
 });

@@ -7,8 +7,12 @@ import { EDGE_GATEWAY } from "./presence.js";
 // database (and the isolate) less than a batch of three built by the query builder.
 
 export interface DirectSendCheck {
-  /** A friendship exists (a block ends it, so this also says neither blocked the other). */
-  friends: boolean;
+  /**
+   * The friendship's created_at, undefined without one (a block ends it, so this also says
+   * neither blocked the other): the version of the message database's copy of it
+   * (worker/db/direct-send-rights.ts).
+   */
+  friendsSince: number | undefined;
   /** The conversation's message database, when it exists with both members. */
   messageDb: number | undefined;
   edgeUserIds: string[];
@@ -16,7 +20,7 @@ export interface DirectSendCheck {
 
 /** ?1 sender, ?2 peer, ?3 conversation, ?4 the edge gateway; `edge` is a JSON array of user ids. */
 const DIRECT_SEND_SQL = `SELECT
-  EXISTS (SELECT 1 FROM friendships WHERE user_id = ?1 AND friend_id = ?2) AS friends,
+  (SELECT created_at FROM friendships WHERE user_id = ?1 AND friend_id = ?2) AS friends_since,
   (SELECT message_db FROM conversations WHERE id = ?3) AS message_db,
   (SELECT COUNT(*) FROM conversation_members WHERE conversation_id = ?3) AS members,
   (SELECT json_group_array(DISTINCT user_id) FROM presence WHERE gateway = ?4 AND user_id IN (?1, ?2)) AS edge`;
@@ -26,10 +30,10 @@ export async function checkDirectSend(d1: D1Database, senderId: string, peerId: 
   const row = await d1
     .prepare(DIRECT_SEND_SQL)
     .bind(senderId, peerId, conversationId, EDGE_GATEWAY)
-    .first<{ friends: number; message_db: number | null; members: number; edge: string }>();
+    .first<{ friends_since: number | null; message_db: number | null; members: number; edge: string }>();
   if (!row) throw new Error("the direct send check returned no row");
   return {
-    friends: row.friends === 1,
+    friendsSince: row.friends_since ?? undefined,
     messageDb: row.message_db !== null && Number(row.members) === 2 ? row.message_db : undefined,
     edgeUserIds: JSON.parse(row.edge) as string[],
   };

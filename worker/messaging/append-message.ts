@@ -1,4 +1,5 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
+import { DIRECT_SEND_ALLOWED, friendshipStartedWrite } from "../db/direct-send-rights.js";
 
 export interface NewMessage {
   conversationId: string;
@@ -49,9 +50,20 @@ export interface AppendResult {
 const NOT_STORED = "NOT EXISTS (SELECT 1 FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3)";
 
 /**
+ * What a 1:1 append does with the conversation's copy of the friendship (direct_send_rights,
+ * worker/db/direct-send-rights.ts):
+ *  - "check": the copy is the permission check: nothing is written, and nothing returned,
+ *    unless it says friends (the one-round-trip send);
+ *  - { since }: the main database said friends (friendship created_at = since): the batch
+ *    also writes the copy, so the conversation's next send can take the one-round-trip path.
+ */
+export type DirectRight = "check" | { since: number };
+
+/**
  * Stores a message with the conversation's next sequence number, in ONE round trip to the
  * conversation's message database: a D1 batch, which D1 runs as a single serialized
  * transaction. Its statements, in order:
+ *  0. with `direct` = { since }, the copy of the friendship;
  *  1. the conversation's state row, if this is its first message;
  *  2. a read position for each member who has none yet (they joined after the last
  *     message, so they have read up to it: read_seq = last_seq before this one);
@@ -60,30 +72,37 @@ const NOT_STORED = "NOT EXISTS (SELECT 1 FROM messages WHERE sender_id = ?2 AND 
  *  6. the stored row, new or not.
  * Concurrent sends get consecutive numbers, and there are no gaps.
  *
- * Idempotent by (senderId, clientMsgId): 2-5 do nothing when that message is already stored,
+ * Idempotent by (senderId, clientMsgId): 1-5 do nothing when that message is already stored,
  * and 6 returns it (`created: false`) with whether its push is recorded (`pushed`). A new
  * row has pushed_at NULL: the row itself is the record that a push is owed (message-push.ts).
  * `memberIds`: the conversation's members now (the main database is the authority on them).
+ * With `direct` = "check", 1-6 are also conditional on the copy saying friends: undefined
+ * means the copy did not (missing, or the friendship ended) and nothing was stored.
  */
-export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[]): Promise<AppendResult> {
+export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct: "check"): Promise<AppendResult | undefined>;
+export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct?: { since: number }): Promise<AppendResult>;
+export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct?: DirectRight): Promise<AppendResult | undefined> {
   const id = crypto.randomUUID();
   const now = Date.now();
   const body = JSON.stringify(input.body);
   const members = JSON.stringify(memberIds);
+  const checked = direct === "check";
+  const writable = checked ? `${DIRECT_SEND_ALLOWED} AND ${NOT_STORED}` : NOT_STORED;
   // ?1 conversation, ?2 sender, ?3 client id: the same numbering in every statement.
   const bind = (sql: string, ...more: unknown[]) => d1.prepare(sql).bind(input.conversationId, input.senderId, input.clientMsgId, ...more);
   const statements = [
-    bind(`INSERT INTO conversation_state (conversation_id, last_seq, updated_at) VALUES (?1, 0, ?4) ON CONFLICT DO NOTHING`, now),
+    ...(direct !== undefined && !checked ? [friendshipStartedWrite(d1, input.conversationId, direct.since)] : []),
+    bind(`INSERT INTO conversation_state (conversation_id, last_seq, updated_at) SELECT ?1, 0, ?4 WHERE ${writable} ON CONFLICT DO NOTHING`, now),
     bind(
       `INSERT INTO read_positions (conversation_id, user_id, read_seq, unread)
        SELECT ?1, m.value, s.last_seq, 0 FROM json_each(?4) m JOIN conversation_state s ON s.conversation_id = ?1
-       WHERE ${NOT_STORED} ON CONFLICT DO NOTHING`,
+       WHERE ${writable} ON CONFLICT DO NOTHING`,
       members,
     ),
-    bind(`UPDATE conversation_state SET last_seq = last_seq + 1, updated_at = ?4 WHERE conversation_id = ?1 AND ${NOT_STORED}`, now),
+    bind(`UPDATE conversation_state SET last_seq = last_seq + 1, updated_at = ?4 WHERE conversation_id = ?1 AND ${writable}`, now),
     bind(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
-       SELECT ?4, ?1, last_seq, ?2, ?3, ?5, ?6, ?7 FROM conversation_state WHERE conversation_id = ?1 AND ${NOT_STORED}`,
+       SELECT ?4, ?1, last_seq, ?2, ?3, ?5, ?6, ?7 FROM conversation_state WHERE conversation_id = ?1 AND ${writable}`,
       id,
       input.kind,
       body,
@@ -100,10 +119,11 @@ export async function appendMessage(d1: D1Database, input: NewMessage, memberIds
             id,
           ),
         ]),
-    bind(`SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3`),
+    bind(`SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3${checked ? ` AND ${DIRECT_SEND_ALLOWED}` : ""}`),
   ];
   const results = await d1.batch(statements);
   const row = results.at(-1)?.results[0] as (MessageRow & { pushed_at: number | null }) | undefined;
+  if (!row && checked) return undefined;
   if (!row) throw new Error(`the append of ${input.clientMsgId} to ${input.conversationId} stored nothing`);
   return { message: rowToMessage(row), created: row.id === id, pushed: row.pushed_at !== null };
 }

@@ -4,45 +4,55 @@ import { shareFile } from "../db/files.js";
 import { messageDatabase } from "../db/message-databases.js";
 import type { DeliveryOptions } from "../delivery/deliver.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
-import { appendMessage } from "./append-message.js";
+import { edgeUsersAmong } from "../delivery/edge-recipients.js";
+import { appendMessage, type NewMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
 import { pushMessageInBackground } from "./message-push.js";
 import type { Actor, Runtime } from "./runtime.js";
-import { resolveSendTarget } from "./send-target.js";
+import { knownDirectTarget, resolveSendTarget, type KnownDirectTarget, type SendTarget } from "./send-target.js";
 
 /**
- * The one send path, for POST /api/messages and the `message.send` frame alike:
- * check who may send where (one main-database round trip, which also names the message
- * database and the recipients with an edge device) while the rate limit is counted, build
- * the stored body, append with the next seq (one message-database round trip, idempotent
- * by clientMsgId), then push `message.new` in the background to every member's devices
- * except the sending one (it gets the answer or the ack). A text send therefore costs two
- * D1 round trips.
+ * The one send path, for POST /api/messages and the `message.send` frame alike: count the
+ * rate limit, check who may send where, build the stored body, append with the next seq
+ * (one message-database round trip, idempotent by clientMsgId), then push `message.new` in
+ * the background to every member's devices except the sending one (it gets the answer or
+ * the ack).
+ *
+ * Who may send where:
+ *  - a 1:1 send to a conversation this isolate has seen: the append itself checks the
+ *    message database's copy of the friendship, so the send is ONE D1 round trip (the main
+ *    database is asked only who has an edge device, at the same time). If the copy does not
+ *    say friends (ended, or not written yet), the main database decides, and that append
+ *    writes the copy;
+ *  - otherwise: one main-database round trip (permission, the directory, who has an edge
+ *    device) before the append: two in all.
  *
  * A retry (created: false) is pushed again only if the first attempt's push is not
  * recorded as complete (messages.pushed_at): every stored message is pushed at least once.
  */
 export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageBody): Promise<{ message: Message; created: boolean }> {
   const db = database(rt.env.DB);
-  // Three independent questions at once: LIMIT_MESSAGES (HTTP, edge frames and Socket.IO,
+  const known = knownDirectTarget(actor.userId, input.to);
+  // Independent questions at once: LIMIT_MESSAGES (HTTP, edge frames and Socket.IO,
   // forwarded over HTTP, all pass here; a call to the user's object, or a local count in
-  // it), who may send where (the main database) and, for media, the sender's upload. Only
-  // reads, apart from the token taken: nothing is stored until all three have passed, and a
-  // refusal is reported in that order (a send over the limit is 429 whatever else is wrong).
+  // it), who may send where (the main database, unless the append checks it) and, for
+  // media, the sender's upload. Only reads, apart from the token taken: nothing is stored
+  // until all have passed, and a refusal is reported in that order (a send over the limit
+  // is 429 whatever else is wrong).
   const [limit, target, body] = await Promise.allSettled([
     enforceLimit(rt, actor.userId, "messages"),
-    resolveSendTarget(rt.env, db, actor.userId, input.to),
+    known ?? resolveSendTarget(rt.env, db, actor.userId, input.to),
     storedBody(db, actor.userId, input),
   ]);
   if (limit.status === "rejected") throw limit.reason;
   if (target.status === "rejected") throw target.reason;
   if (body.status === "rejected") throw body.reason;
-  const { conversationId, memberIds, messageDb, edgeUserIds } = target.value;
-  const result = await appendMessage(
-    messageDatabase(rt.env, messageDb),
-    { conversationId, senderId: actor.userId, clientMsgId: input.clientMsgId, kind: input.kind, body: body.value },
-    memberIds,
-  );
+  const message = { senderId: actor.userId, clientMsgId: input.clientMsgId, kind: input.kind, body: body.value };
+  const stored = known
+    ? await appendKnownDirect(rt, known, message, input.to)
+    : await appendTo(rt, target.value as SendTarget, message);
+  const { result, sendTarget } = stored;
+  const { memberIds, edgeUserIds } = sendTarget;
   // The download permission follows the stored message (a retry repeats this harmlessly).
   const media = MediaBody.safeParse(result.message.body);
   if (media.success) await shareFile(db, media.data.fileId, result.message.conversationId);
@@ -50,6 +60,31 @@ export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageB
   // (still in flight, failed, or the isolate died before it) is: message-push.ts.
   if (!result.pushed) pushMessageInBackground(rt, result.message, memberIds, deliveryOptions(actor, memberIds, edgeUserIds));
   return { message: result.message, created: result.created };
+}
+
+type Unaddressed = Omit<NewMessage, "conversationId">;
+
+/** The append after the main database's check; a 1:1 one also writes the copy of the friendship. */
+async function appendTo(rt: Runtime, target: SendTarget, message: Unaddressed) {
+  const direct = target.friendsSince === undefined ? undefined : { since: target.friendsSince };
+  const result = await appendMessage(messageDatabase(rt.env, target.messageDb), { ...message, conversationId: target.conversationId }, target.memberIds, direct);
+  return { result, sendTarget: target };
+}
+
+/**
+ * The one-round-trip 1:1 send: the append checks the copy of the friendship while the main
+ * database is asked which of the two have an edge device (for delivery; a failed answer
+ * only means delivery asks again). If the copy refused, the main database decides.
+ */
+async function appendKnownDirect(rt: Runtime, known: KnownDirectTarget, message: Unaddressed, to: SendMessageBody["to"]) {
+  const db = database(rt.env.DB);
+  const edge = edgeUsersAmong(db, known.memberIds).then(
+    (users) => [...users],
+    () => [],
+  );
+  const result = await appendMessage(messageDatabase(rt.env, known.messageDb), { ...message, conversationId: known.conversationId }, known.memberIds, "check");
+  if (result) return { result, sendTarget: { ...known, edgeUserIds: await edge } };
+  return appendTo(rt, await resolveSendTarget(rt.env, db, message.senderId, to), message);
 }
 
 /**

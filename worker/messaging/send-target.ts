@@ -1,6 +1,6 @@
 import { directConversationId, groupConversationId, type Recipient } from "../../protocol/index.js";
 import type { Db } from "../db/client.js";
-import { directoryLookup, rememberMessageDb } from "../db/conversation-directory.js";
+import { cachedMessageDb, directoryLookup, rememberMessageDb } from "../db/conversation-directory.js";
 import { insertConversation, insertConversationMembers } from "../db/conversations.js";
 import { placeConversation } from "../db/message-databases.js";
 import { checkConversationSend, checkDirectSend } from "../db/send-checks.js";
@@ -15,6 +15,24 @@ export interface SendTarget {
   messageDb: number;
   /** The members with a device on the edge: delivery calls only their Durable Objects. */
   edgeUserIds: string[];
+  /** A 1:1 send: the friendship's created_at, as the main database said (the copy's version). */
+  friendsSince?: number;
+}
+
+/** A 1:1 target whose permission is left to the append (the message database's copy of the friendship). */
+export type KnownDirectTarget = Omit<SendTarget, "edgeUserIds" | "friendsSince">;
+
+/**
+ * A 1:1 send to a conversation this isolate has seen (its directory entry is cached): the
+ * main database is not asked first. The append checks the message database's copy of the
+ * friendship in its own batch (appendMessage with "check"), and only if that copy does not
+ * say friends is resolveSendTarget asked. Undefined: take resolveSendTarget.
+ */
+export function knownDirectTarget(senderId: string, to: Recipient): KnownDirectTarget | undefined {
+  if (!("userId" in to) || to.userId === senderId) return undefined;
+  const conversationId = directConversationId(senderId, to.userId);
+  const messageDb = cachedMessageDb(conversationId);
+  return messageDb === undefined ? undefined : { conversationId, memberIds: [senderId, to.userId], messageDb };
 }
 
 /**
@@ -28,10 +46,10 @@ export async function resolveSendTarget(env: Env, db: Db, senderId: string, to: 
     const conversationId = directConversationId(senderId, to.userId);
     const memberIds = [senderId, to.userId];
     const check = await checkDirectSend(env.DB, senderId, to.userId, conversationId);
-    if (!check.friends) throw forbidden("you can only send messages to your friends");
+    if (check.friendsSince === undefined) throw forbidden("you can only send messages to your friends");
     const messageDb = check.messageDb ?? (await repairDirectConversation(env, db, conversationId, memberIds));
     rememberMessageDb(conversationId, messageDb);
-    return { conversationId, memberIds, messageDb, edgeUserIds: check.edgeUserIds };
+    return { conversationId, memberIds, messageDb, edgeUserIds: check.edgeUserIds, friendsSince: check.friendsSince };
   }
   const conversationId = groupConversationId(to.groupId);
   const check = await checkConversationSend(env.DB, conversationId);

@@ -2,7 +2,7 @@ import { BlockList, BlockResponse, Ok } from "../../protocol/index.js";
 import { deleteBlock, findBlock, insertBlock, listBlocked } from "../db/blocks.js";
 import { database } from "../db/client.js";
 import { deletePendingRequest } from "../db/friend-requests.js";
-import { deleteFriendship } from "../db/friends.js";
+import { endFriendship } from "../db/direct-send-rights.js";
 import { deleteInvitationsBetween } from "../db/group-invitations.js";
 import { findUserById, toPublicUser } from "../db/users.js";
 import { deliverLater } from "../delivery/deliver.js";
@@ -44,7 +44,7 @@ blockRoutes.put(
       deleteInvitationsBetween(db, target.id, me),
       deleteInvitationsBetween(db, me, target.id),
     ]);
-    if (await deleteFriendship(db, me, target.id)) {
+    if (await endFriendship(c.env, db, me, target.id)) {
       // To them this is an ordinary unfriending.
       deliverLater(c, [me], { type: "friend.removed", userId: target.id });
       deliverLater(c, [target.id], { type: "friend.removed", userId: me });

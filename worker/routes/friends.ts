@@ -21,7 +21,8 @@ import {
   toFriendRequests,
   type FriendRequestRow,
 } from "../db/friend-requests.js";
-import { areFriends, deleteFriendship, findFriend, listFriends, setFriendRemark, toFriend } from "../db/friends.js";
+import { endFriendship, recordFriendshipStarted } from "../db/direct-send-rights.js";
+import { areFriends, findFriend, listFriends, setFriendRemark, toFriend } from "../db/friends.js";
 import { placeConversation } from "../db/message-databases.js";
 import { withFriendsOnline } from "../db/presence.js";
 import { findUserById, findUserByUsername, findUsersByIds } from "../db/users.js";
@@ -138,6 +139,11 @@ friendRoutes.post(
     const now = Date.now();
     const conversationId = directConversationId(request.fromUserId, request.toUserId);
     if (!(await acceptFriendRequest(db, request, now, placeConversation(c.env, conversationId)))) throw await answeredMeanwhile(db, request.id);
+    // The conversation's copy of the friendship, for one-round-trip sends. Failing here
+    // loses nothing: the first send asks the main database and writes the copy.
+    await recordFriendshipStarted(c.env, db, request.fromUserId, request.toUserId, now).catch((error) =>
+      console.warn(`the copy of friendship ${conversationId} was not written; the first send writes it`, error),
+    );
 
     const people = await findUsersByIds(db, [request.fromUserId, request.toUserId]);
     const sender = people.get(request.fromUserId);
@@ -228,7 +234,7 @@ friendRoutes.delete(
   async (c) => {
     const me = c.var.auth.userId;
     const friendId = idParam(c, "userId", "friend");
-    if (!(await deleteFriendship(database(c.env.DB), me, friendId))) throw notFound("friend");
+    if (!(await endFriendship(c.env, database(c.env.DB), me, friendId))) throw notFound("friend");
     deliverLater(c, [me], { type: "friend.removed", userId: friendId });
     deliverLater(c, [friendId], { type: "friend.removed", userId: me });
     return c.json({ ok: true as const }, 200);
