@@ -1,11 +1,14 @@
 // No single point of failure between the Worker and the core. The Worker knows two bridge
-// nodes (BRIDGE_URLS): when the first is killed outright, the next push to a core device
-// goes through the second at once. When every node is unreachable a message is stored
+// nodes (BRIDGE_URLS): when the node a conversation's pushes enter by (its hash's node,
+// worker/bridge-link/bridge-client.ts) is killed outright, the next push to a core device
+// goes through the other at once. When every node is unreachable a message is stored
 // but its push is not recorded (messages.pushed_at NULL); a retry of the send with the
 // same clientMsgId, once a node is back, pushes it, and a retry after that does not.
 // Runs its own Worker, whose BRIDGE_URLS name two ports its own nodes take.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { directConversationId } from "../../protocol/index.js";
 import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker.js";
+import { stableHash } from "../../worker/stable-hash.js";
 import { befriend, registerUser, sendText, type TestUser } from "./support/api.js";
 import { connectCore, settle, type DeviceClient } from "./support/clients.js";
 import { NodePool, spawnNode, type ChildNode } from "./support/nodes.js";
@@ -48,15 +51,18 @@ describe.skipIf(inject("servicesMissing"))("several bridge nodes: failover and p
     await worker?.dispose();
   });
 
-  it("the first node killed: the next push reaches the core device through the second, within the bound", async () => {
-    first = await spawnNode("fo-first", { WORKER_URL: worker.url, INTERNAL_PORT: String(firstPort) });
-    await pool.start("fo-second", { workerUrl: worker.url, internalPort: secondPort });
+  it("the conversation's entry node killed: the next push reaches the core device through the other, within the bound", async () => {
+    // The pushes of this conversation enter by the node its id hashes to: that one is killed.
+    const entry = stableHash(directConversationId(sender.id, receiver.id)) % 2;
+    const [entryPort, otherPort] = entry === 0 ? [firstPort, secondPort] : [secondPort, firstPort];
+    first = await spawnNode("fo-entry", { WORKER_URL: worker.url, INTERNAL_PORT: String(entryPort) });
+    await pool.start("fo-other", { workerUrl: worker.url, internalPort: otherPort });
 
     const before = await sendText(sender, { userId: receiver.id }, "both nodes up");
     await receiverOnCore.waitForMessage(before.id);
 
     await first.kill();
-    for (const text of ["first node dead", "still dead"]) {
+    for (const text of ["entry node dead", "still dead"]) {
       const sentAt = Date.now();
       const message = await sendText(sender, { userId: receiver.id }, text);
       await receiverOnCore.waitForMessage(message.id);
@@ -66,7 +72,7 @@ describe.skipIf(inject("servicesMissing"))("several bridge nodes: failover and p
   });
 
   it("a message stored while no node answers is pushed by a retry once a node is back, and only then", async () => {
-    await pool.stopAll(); // the second node (and the receiver's home) go away...
+    await pool.stopAll(); // the other node (and the receiver's home) go away...
     const home = await pool.start("fo-home2", { workerUrl: worker.url });
     receiverOnCore.close();
     receiverOnCore = await connectCore(home.socketUrl, receiver.token);

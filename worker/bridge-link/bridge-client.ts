@@ -4,8 +4,11 @@
 // logged with a running count, so a dead bridge is visible in the Worker's logs.
 //
 // Several bridge nodes (BRIDGE_URLS) and failover: any node of a core can take any call
-// (it routes through Redis and RabbitMQ), so a call tries the nodes in their configured
-// order and moves to the next on a network error, a timeout or a 5xx. A node that failed
+// (it routes through Redis and RabbitMQ). A call with an entry key (a push: its
+// conversation) starts at the node the key hashes to and goes on down the list from there,
+// so the entry work spreads over every node while the pushes of one conversation keep
+// entering by one node, in order; a call without one starts at the first node. It moves to
+// the next node on a network error, a timeout or a 5xx. A node that failed
 // is marked down in this isolate for DOWN_FOR_MS and tried last meanwhile, so a dead node
 // costs one detection (at most ATTEMPT_TIMEOUT_MS), not a timeout on every call.
 //
@@ -23,6 +26,7 @@ import { DeliverBatchAnswer, type DeliverRequest } from "../../protocol/index.js
 import { signCall, type SignedCallDirection } from "../../server-auth/signing.js";
 import type { Env } from "../env.js";
 import { traceHeaders } from "../logging/request-context.js";
+import { stableHash } from "../stable-hash.js";
 
 /** Per attempt (per node): a healthy node answers in milliseconds; a hung one must not hold a push. */
 export const ATTEMPT_TIMEOUT_MS = 2_000;
@@ -44,11 +48,16 @@ export function bridgeUrls(env: Pick<Env, "BRIDGE_URL" | "BRIDGE_URLS">): string
   return [...new Set(list.split(",").map((url) => url.trim().replace(/\/+$/, "")).filter((url) => url !== ""))];
 }
 
-/** The order to try: nodes not marked down in configured order, then the down ones, soonest back first. */
-function attemptOrder(urls: string[], now: number): string[] {
+/**
+ * The order to try: from the entry key's node (the first without a key) round the list,
+ * the nodes not marked down, then the down ones, soonest back first.
+ */
+export function attemptOrder(urls: string[], now: number, entryKey?: string): string[] {
+  const start = entryKey === undefined ? 0 : stableHash(entryKey) % urls.length;
+  const rotated = [...urls.slice(start), ...urls.slice(0, start)];
   const isUp = (url: string) => (downUntil.get(url) ?? 0) <= now;
-  const down = urls.filter((url) => !isUp(url)).sort((a, b) => downUntil.get(a)! - downUntil.get(b)!);
-  return [...urls.filter(isUp), ...down];
+  const down = rotated.filter((url) => !isUp(url)).sort((a, b) => downUntil.get(a)! - downUntil.get(b)!);
+  return [...rotated.filter(isUp), ...down];
 }
 
 /** Whether a bridge is configured and every node of it is marked down in this isolate now. */
@@ -125,10 +134,11 @@ export function startBridgeCall(
   path: BridgePath,
   payload: unknown,
   direction: SignedCallDirection = "worker->bridge",
+  entryKey?: string,
 ): BridgeCall {
   let markIssued: () => void = () => {};
   const issued = new Promise<void>((resolve) => (markIssued = resolve));
-  const outcome = runCall(env, path, 1, () => payload, direction, markIssued, false)
+  const outcome = runCall(env, path, 1, () => payload, direction, markIssued, false, entryKey)
     .then((outcomes) => outcomes[0]!)
     .catch((error: unknown) => {
       console.warn(`bridge call ${path} failed before any attempt`, error);
@@ -147,9 +157,10 @@ export function startBridgeCall(
  * only the ones that failed on to the next node (a call of their own, signed afresh).
  * Never throws.
  */
-export async function callBridgeBatch(env: Env, deliveries: readonly DeliverRequest[]): Promise<BridgeOutcome[]> {
+export async function callBridgeBatch(env: Env, deliveries: readonly DeliverRequest[], entryKey?: string): Promise<BridgeOutcome[]> {
   try {
-    return await runCall(env, "/internal/deliver", deliveries.length, (indices) => ({ deliveries: indices.map((i) => deliveries[i]!) }), "worker->bridge", () => {}, true);
+    const payloadOf = (indices: number[]) => ({ deliveries: indices.map((i) => deliveries[i]!) });
+    return await runCall(env, "/internal/deliver", deliveries.length, payloadOf, "worker->bridge", () => {}, true, entryKey);
   } catch (error) {
     console.warn(`bridge batch call failed before any attempt`, error);
     return deliveries.map(() => "failed" as const);
@@ -169,6 +180,7 @@ async function runCall(
   direction: SignedCallDirection,
   onIssued: () => void,
   isBatch: boolean,
+  entryKey: string | undefined,
 ): Promise<BridgeOutcome[]> {
   const all = (outcome: BridgeOutcome) => Array.from({ length: units }, () => outcome);
   const urls = bridgeUrls(env);
@@ -182,7 +194,7 @@ async function runCall(
   let remaining = taken.map((_, i) => i);
   /** Attempts that timed out, each resolving to the parts its node took after all. */
   const late: Promise<number[]>[] = [];
-  for (const base of attemptOrder(urls, Date.now())) {
+  for (const base of attemptOrder(urls, Date.now(), entryKey)) {
     const sent = remaining;
     const body = JSON.stringify(payloadOf(sent));
     const startedAt = Date.now();

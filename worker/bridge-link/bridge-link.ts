@@ -16,6 +16,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DeliverRequest } from "../../protocol/index.js";
 import type { Env } from "../env.js";
+import { stableHash } from "../stable-hash.js";
 import { ATTEMPT_TIMEOUT_MS, callBridgeBatch, isEveryBridgeNodeDown, startBridgeCall, type BridgeOutcome } from "./bridge-client.js";
 
 /** A batch is sent once it holds this many deliveries or recipients, without waiting out the window (the bridge takes up to 500 / 10,000). */
@@ -95,16 +96,22 @@ export class BridgeLink extends DurableObject<Env> {
     return this.queue.splice(0, count);
   }
 
+  /** The links' calls spread over the bridge nodes too: each link enters by the node its id hashes to. */
+  private get entryKey(): string {
+    return this.ctx.id.toString();
+  }
+
   /** One call for the batch (the single form for a batch of one); resolves every caller. */
   private async send(batch: Queued[]): Promise<void> {
     let outcomes: BridgeOutcome[] = [];
     try {
       outcomes =
         batch.length === 1
-          ? [await startBridgeCall(this.env, "/internal/deliver", batch[0]!.request).outcome]
+          ? [await startBridgeCall(this.env, "/internal/deliver", batch[0]!.request, "worker->bridge", this.entryKey).outcome]
           : await callBridgeBatch(
               this.env,
               batch.map((queued) => queued.request),
+              this.entryKey,
             );
     } catch (error) {
       console.warn(`bridge link: a batch of ${batch.length} failed before any attempt`, error); // both calls never throw: a safety net
@@ -127,8 +134,6 @@ export function linkCount(env: Pick<Env, "BRIDGE_LINKS" | "BRIDGE_LINK">): numbe
 
 /** The link of this key (a conversation id, or a user id): FNV-1a over its characters, modulo the link count. */
 export function bridgeLink(env: Env, key: string, links: number): DurableObjectStub<BridgeLink> {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   const namespace = env.BRIDGE_LINK as unknown as DurableObjectNamespace<BridgeLink>;
-  return namespace.get(namespace.idFromName(`link-${(hash >>> 0) % links}`));
+  return namespace.get(namespace.idFromName(`link-${stableHash(key) % links}`));
 }

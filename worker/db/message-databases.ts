@@ -1,4 +1,5 @@
 import type { Env } from "../env.js";
+import { stableHash } from "../stable-hash.js";
 
 // The message databases (migrations/messages/): MESSAGE_DATABASES names their D1 bindings,
 // in order; a conversation is placed on one of them when it is created, and the directory
@@ -36,17 +37,7 @@ export function messageDatabase(env: Env, index: number): D1Database {
  * afterwards the directory answers.
  */
 export function placeConversation(env: Env, conversationId: string): number {
-  return fnv1a(conversationId) % messageDatabases(env).length;
-}
-
-/** 32-bit FNV-1a: cheap, and well spread over ids that differ only in a few characters. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+  return stableHash(conversationId) % messageDatabases(env).length;
 }
 
 function isD1(value: unknown): value is D1Database {

@@ -6,7 +6,8 @@ import type { Env } from "../env.js";
 // The seam to the core gateways (Socket.IO nodes behind the bridge).
 // deliver() hands every push here once, with the whole recipient list; the UserHub
 // reports its set of connected edge devices here whenever it changes. Both are signed
-// calls to the first bridge node of BRIDGE_URLS that takes them (worker/bridge-link/); with
+// calls to a bridge node of BRIDGE_URLS (a push enters by its conversation's node, with
+// failover round the list: worker/bridge-link/bridge-client.ts); with
 // no bridge configured the edge is the only gateway and they do nothing. Failures never throw: storage is the truth, clients sync.
 
 /**
@@ -17,7 +18,7 @@ import type { Env } from "../env.js";
  */
 export function forwardToCore(env: Env, request: DeliverRequest): BridgeCall {
   const links = linkCount(env);
-  if (links === 0 || bridgeUrls(env).length === 0) return startBridgeCall(env, "/internal/deliver", request);
+  if (links === 0 || bridgeUrls(env).length === 0) return startBridgeCall(env, "/internal/deliver", request, "worker->bridge", orderKey(request));
   return { issued: Promise.resolve(), outcome: throughLink(env, request, links) };
 }
 
@@ -27,19 +28,22 @@ export function forwardToCore(env: Env, request: DeliverRequest): BridgeCall {
  */
 async function throughLink(env: Env, request: DeliverRequest, links: number): Promise<BridgeOutcome> {
   try {
-    const { outcome, everyNodeDown } = await bridgeLink(env, linkKey(request), links).deliver(request);
+    const { outcome, everyNodeDown } = await bridgeLink(env, orderKey(request), links).deliver(request);
     // The down marks live in the link's isolate; the outbox sweep reads this one's
     // (isEveryBridgeNodeDown) to stop early, as it does with direct calls.
     if (outcome === "failed" && everyNodeDown) markEveryNodeDown(env);
     return outcome;
   } catch (error) {
     console.warn(`bridge link unreachable: calling the bridge directly (${String(error)})`);
-    return startBridgeCall(env, "/internal/deliver", request).outcome;
+    return startBridgeCall(env, "/internal/deliver", request, "worker->bridge", orderKey(request)).outcome;
   }
 }
 
-/** What picks the link: the conversation when the event has one (its pushes keep their order), else the first recipient. */
-function linkKey(request: DeliverRequest): string {
+/**
+ * What picks the link, or the entry node with links off: the conversation when the event
+ * has one (its pushes keep their order), else the first recipient.
+ */
+function orderKey(request: DeliverRequest): string {
   const event = request.event as { conversationId?: unknown; message?: { conversationId?: unknown } };
   const conversation = event.message?.conversationId ?? event.conversationId;
   return typeof conversation === "string" ? conversation : request.userIds[0]!;
