@@ -20,6 +20,9 @@ import { HUB_HEADERS } from "./stub.js";
  * handlers), so idle sockets cost nothing; all per-socket state is in its attachment.
  * This class only translates between sockets and the messaging services.
  */
+/** A limit refilled within this many seconds is counted in memory (UserHub.takeToken): an object idles at least 10 s before hibernation. */
+const IN_MEMORY_MAX_WINDOW_SECONDS = 10;
+
 export class UserHub extends DurableObject<Env> {
   /** Frames of one socket are handled one after another, so a device's sends keep their order. */
   private readonly socketQueues = new WeakMap<WebSocket, Promise<void>>();
@@ -34,6 +37,8 @@ export class UserHub extends DurableObject<Env> {
    * forgets it, and an idle socket's bucket is refilling anyway.
    */
   private readonly frameBuckets = new WeakMap<WebSocket, Bucket>();
+  /** The buckets of the short limits (takeToken), by key. */
+  private readonly shortBuckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,9 +80,19 @@ export class UserHub extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: protocolOf(request) });
   }
 
-  /** One token of a rate limit of this object's user (or address): worker/limits/enforce-limit.ts. */
+  /**
+   * One token of a rate limit of this object's user (or address): worker/limits/enforce-limit.ts.
+   * A short limit (messages, typing: refilled within IN_MEMORY_MAX_WINDOW_SECONDS) is counted
+   * in memory: the object hibernates or is evicted only after idling at least that long, by
+   * when its bucket would be full again, so forgetting it forgives nothing. A stored token
+   * costs a storage write on every send, and the runtime holds the send's answer until that
+   * write is durable. The hourly limits are stored: an eviction must not refill them.
+   */
   async takeToken(key: string, limit: RateLimit): Promise<Verdict> {
-    return takeStoredToken(this.ctx.storage, key, limit);
+    if (limit.windowSeconds > IN_MEMORY_MAX_WINDOW_SECONDS) return takeStoredToken(this.ctx.storage, key, limit);
+    const { verdict, bucket } = takeToken(this.shortBuckets.get(key), limit, Date.now());
+    this.shortBuckets.set(key, bucket);
+    return verdict;
   }
 
   /** requireAuth's question (worker/auth/session-check.ts): is this session of the user live? */
