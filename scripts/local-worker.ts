@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { unstable_startWorker } from "wrangler";
+import { unstable_DevEnv } from "wrangler";
 import { workerConfig } from "./message-databases.js";
 
 export const QUIET_WRANGLER = {
@@ -22,7 +22,14 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const wranglerCli = join(root, "node_modules/wrangler/bin/wrangler.js");
 
 export interface LocalWorker {
+  /** The address wrangler's dev server listens on (the same after restart()). */
   url: string;
+  /**
+   * The Worker's own socket, without wrangler's dev proxy in front: that proxy is a second
+   * workerd whose one Durable Object queues every request and WebSocket on its way in, which
+   * no deployment has. The benchmarks use this; it changes with restart().
+   */
+  directUrl: string;
   dispose(): Promise<void>;
   /**
    * Stops the Worker and starts it again on the same address with the same state (D1, R2,
@@ -67,8 +74,18 @@ export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir())
       { cwd: root, env: { ...process.env, CI: "true" } },
     );
   }
-  const start = (port: number) =>
-    unstable_startWorker({
+  let directUrl = "";
+  const start = async (port: number) => {
+    const devEnv = new unstable_DevEnv();
+    // The proxy learns the Worker's own address from this event (ProxyData.userWorkerUrl),
+    // which may come after `ready`.
+    const reloaded = new Promise<void>((resolve) =>
+      devEnv.on("reloadComplete", (event: { proxyData: { userWorkerUrl: Partial<URL> } }) => {
+        directUrl = Object.assign(new URL("http://127.0.0.1"), event.proxyData.userWorkerUrl).toString().replace(/\/+$/, "");
+        resolve();
+      }),
+    );
+    const worker = await devEnv.startWorker({
       config: config.path,
       bindings: Object.fromEntries(
         Object.entries(vars)
@@ -77,10 +94,21 @@ export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir())
       ),
       dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, watch: false },
     });
+    await worker.ready;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the local Worker started, but wrangler did not say its own address within 30 s (reloadComplete)")), 30_000);
+    });
+    await Promise.race([reloaded, silent]).finally(() => clearTimeout(timer));
+    return worker;
+  };
   let worker = await start(0);
   const url = (await worker.url).toString().replace(/\/+$/, "");
   return {
     url,
+    get directUrl() {
+      return directUrl;
+    },
     async dispose() {
       await worker.dispose();
       await rm(persist, { recursive: true, force: true });

@@ -76,6 +76,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.workerVars,
   };
   const worker: LocalWorker = await startLocalWorker(vars, dir);
+  // Clients and nodes reach the Worker on its own socket, as in a deployment, not through
+  // wrangler's dev proxy (scripts/local-worker.ts, directUrl); BENCH_WORKER_ENTRY=proxy
+  // measures with the proxy, as runs before 2026-11-27 15:30 UTC did.
+  const workerUrl = process.env.BENCH_WORKER_ENTRY === "proxy" ? worker.url : worker.directUrl;
   // Looked up at every reading, not once here: wrangler starts a second workerd (the one that
   // runs the Worker, D1 and the Durable Objects) only after startLocalWorker returned, and a
   // list taken now would hold only its proxy (about a fifth of the CPU per request).
@@ -96,7 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             HOST: "127.0.0.1",
             PORT: String(ports[i]!.port),
             INTERNAL_PORT: String(ports[i]!.internalPort),
-            WORKER_URL: worker.url,
+            WORKER_URL: workerUrl,
             AUTH_SECRET: authSecret,
             BRIDGE_SECRET: bridgeSecret,
             RABBITMQ_URL: options.rabbitmq,
@@ -127,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const nodePids = nodes.map((n) => n.child.pid!).filter(Boolean);
   return {
-    workerUrl: worker.url,
+    workerUrl,
     storage,
     nodes,
     workerdPids,
