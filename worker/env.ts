@@ -20,6 +20,8 @@ export interface Env {
   BRIDGE_LINKS?: string;
   /** How long a link gathers deliveries before it sends them, in ms (default 2). */
   BRIDGE_LINK_WINDOW_MS?: string;
+  /** How long a push record waits for an append to carry it, in ms (default 100; worker/messaging/push-records.ts). */
+  PUSH_RECORD_WAIT_MS?: string;
   AUTH_SECRET: string;
   BRIDGE_SECRET?: string;
   /** The back office's bearer secret (/api/admin/*, worker/middleware/require-admin.ts); unset = no back office. */

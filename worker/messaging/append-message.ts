@@ -1,5 +1,6 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
 import { DIRECT_SEND_ALLOWED, friendshipStartedWrite } from "../db/direct-send-rights.js";
+import { pushRecordWrite } from "./push-records.js";
 
 export interface NewMessage {
   conversationId: string;
@@ -63,7 +64,9 @@ export type DirectRight = "check" | { since: number };
  * Stores a message with the conversation's next sequence number, in ONE round trip to the
  * conversation's message database: a D1 batch, which D1 runs as a single serialized
  * transaction. Its statements, in order:
- *  0. with `direct` = { since }, the copy of the friendship;
+ *  0. the push records that wait on this database (push-records.ts: other messages'
+ *     pushed_at, carried here instead of in writes of their own); with `direct` =
+ *     { since }, the copy of the friendship;
  *  1. the conversation's state row, if this is its first message;
  *  2. a read position for each member who has none yet (they joined after the last
  *     message, so they have read up to it: read_seq = last_seq before this one);
@@ -79,9 +82,15 @@ export type DirectRight = "check" | { since: number };
  * With `direct` = "check", 1-6 are also conditional on the copy saying friends: undefined
  * means the copy did not (missing, or the friendship ended) and nothing was stored.
  */
-export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct: "check"): Promise<AppendResult | undefined>;
-export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct?: { since: number }): Promise<AppendResult>;
-export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct?: DirectRight): Promise<AppendResult | undefined> {
+export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct: "check", records?: readonly string[]): Promise<AppendResult | undefined>;
+export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct?: { since: number }, records?: readonly string[]): Promise<AppendResult>;
+export async function appendMessage(
+  d1: D1Database,
+  input: NewMessage,
+  memberIds: string[],
+  direct?: DirectRight,
+  records: readonly string[] = [],
+): Promise<AppendResult | undefined> {
   const id = crypto.randomUUID();
   const now = Date.now();
   const body = JSON.stringify(input.body);
@@ -91,6 +100,7 @@ export async function appendMessage(d1: D1Database, input: NewMessage, memberIds
   // ?1 conversation, ?2 sender, ?3 client id: the same numbering in every statement.
   const bind = (sql: string, ...more: unknown[]) => d1.prepare(sql).bind(input.conversationId, input.senderId, input.clientMsgId, ...more);
   const statements = [
+    ...(records.length > 0 ? [pushRecordWrite(d1, records, now)] : []),
     ...(direct !== undefined && !checked ? [friendshipStartedWrite(d1, input.conversationId, direct.since)] : []),
     bind(`INSERT INTO conversation_state (conversation_id, last_seq, updated_at) SELECT ?1, 0, ?4 WHERE ${writable} ON CONFLICT DO NOTHING`, now),
     bind(

@@ -2,17 +2,19 @@ import type { Message } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { conversationMemberIds } from "../db/conversations.js";
 import { isEveryBridgeNodeDown } from "../bridge-link/bridge-client.js";
-import { messageDbOf } from "../db/conversation-directory.js";
-import { messageDatabases } from "../db/message-databases.js";
+import { messageDbIndexOf } from "../db/conversation-directory.js";
+import { messageDatabase, messageDatabases } from "../db/message-databases.js";
 import { markPushed, unpushedMessages } from "../db/messages.js";
 import { deliver, type DeliveryOptions } from "../delivery/deliver.js";
 import type { Env } from "../env.js";
+import { recordPush } from "./push-records.js";
 import type { Runtime } from "./runtime.js";
 
 // Every stored message is pushed at least once (docs/PROTOCOL.md, Part B 9.1). The
 // messages table is its own outbox: a row is stored with pushed_at NULL in the same write
 // that stores the message, and pushed_at is set only once message.new was taken by every
-// gateway (each recipient's Durable Object, and a bridge node when one is configured).
+// gateway (each recipient's Durable Object, and a bridge node when one is configured);
+// that write is usually carried by the next append on the same database (push-records.ts).
 // Whatever stops the push in between (every bridge node down, a Durable Object failing,
 // the isolate dying after the answer was sent) leaves NULL behind, and two paths push again:
 // a send retried with the same clientMsgId (sendMessage), and the per-minute sweep below.
@@ -33,13 +35,24 @@ const SWEEP_BATCH = 200;
  */
 const pushesInFlight = new Set<string>();
 
-/** Pushes message.new and records the push when it is complete. Never throws; returns whether it is recorded. */
-export async function pushMessage(env: Env, message: Message, userIds: string[], options: DeliveryOptions = {}): Promise<boolean> {
+/**
+ * Pushes message.new and records the push when it is complete. Never throws; returns whether
+ * it is recorded. `recording`: "gathered" (a send's push) lets the record wait a moment for
+ * an append to carry it (push-records.ts); "now" (the sweep, which pushes one message after
+ * another) writes it at once.
+ */
+export async function pushMessage(
+  env: Env,
+  message: Message,
+  userIds: string[],
+  options: DeliveryOptions = {},
+  recording: "gathered" | "now" = "gathered",
+): Promise<boolean> {
   if (pushesInFlight.has(message.id)) return false;
   pushesInFlight.add(message.id);
   try {
     const complete = await deliver(env, userIds, { type: "message.new", message }, options);
-    if (complete) await recordPushed(env, message, Date.now());
+    if (complete) await recordPushed(env, message, recording);
     return complete;
   } catch (error) {
     console.warn(`push of message ${message.id} failed; a retry or the sweep pushes it again`, error);
@@ -76,7 +89,7 @@ export async function repushUnpushedMessages(env: Env, now: number): Promise<{ p
         continue;
       }
       const members = await conversationMemberIds(database(env.DB), message.conversationId);
-      if (await pushMessage(env, message, members)) pushed++;
+      if (await pushMessage(env, message, members, {}, "now")) pushed++;
       // The bridge is down: every other push would fail the same way. The next run goes on.
       else if (isEveryBridgeNodeDown(env)) {
         bridgeDown = true;
@@ -91,8 +104,10 @@ export async function repushUnpushedMessages(env: Env, now: number): Promise<{ p
   return { pushed, gaveUp };
 }
 
-/** markPushed on the message's own database (the directory, usually cached: no round trip). */
-async function recordPushed(env: Env, message: Message, at: number): Promise<void> {
-  const d1 = await messageDbOf(env, database(env.DB), message.conversationId);
-  if (d1) await markPushed(d1, message.id, at);
+/** The push record on the message's own database (the directory, usually cached: no round trip). */
+async function recordPushed(env: Env, message: Message, recording: "gathered" | "now"): Promise<void> {
+  const index = await messageDbIndexOf(database(env.DB), message.conversationId);
+  if (index === undefined) return;
+  if (recording === "now") await markPushed(messageDatabase(env, index), message.id, Date.now());
+  else await recordPush(env, index, message.id);
 }

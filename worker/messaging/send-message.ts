@@ -8,6 +8,7 @@ import { edgeUsersAmong } from "../delivery/edge-recipients.js";
 import { appendMessage, type NewMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
 import { pushMessageInBackground } from "./message-push.js";
+import { withWaitingRecords } from "./push-records.js";
 import type { Actor, Runtime } from "./runtime.js";
 import { knownDirectTarget, resolveSendTarget, type KnownDirectTarget, type SendTarget } from "./send-target.js";
 
@@ -67,7 +68,9 @@ type Unaddressed = Omit<NewMessage, "conversationId">;
 /** The append after the main database's check; a 1:1 one also writes the copy of the friendship. */
 async function appendTo(rt: Runtime, target: SendTarget, message: Unaddressed) {
   const direct = target.friendsSince === undefined ? undefined : { since: target.friendsSince };
-  const result = await appendMessage(messageDatabase(rt.env, target.messageDb), { ...message, conversationId: target.conversationId }, target.memberIds, direct);
+  const d1 = messageDatabase(rt.env, target.messageDb);
+  const addressed = { ...message, conversationId: target.conversationId };
+  const result = await withWaitingRecords(rt, target.messageDb, (records) => appendMessage(d1, addressed, target.memberIds, direct, records));
   return { result, sendTarget: target };
 }
 
@@ -82,7 +85,9 @@ async function appendKnownDirect(rt: Runtime, known: KnownDirectTarget, message:
     (users) => [...users],
     () => [],
   );
-  const result = await appendMessage(messageDatabase(rt.env, known.messageDb), { ...message, conversationId: known.conversationId }, known.memberIds, "check");
+  const d1 = messageDatabase(rt.env, known.messageDb);
+  const addressed = { ...message, conversationId: known.conversationId };
+  const result = await withWaitingRecords(rt, known.messageDb, (records) => appendMessage(d1, addressed, known.memberIds, "check", records));
   if (result) return { result, sendTarget: { ...known, edgeUserIds: await edge } };
   return appendTo(rt, await resolveSendTarget(rt.env, db, message.senderId, to), message);
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from "../env.js";
 import { notFound } from "../http/api-error.js";
 import { appendMessage } from "./append-message.js";
 import { pushMessageInBackground } from "./message-push.js";
+import { withWaitingRecords } from "./push-records.js";
 import { runtimeOf, type Runtime } from "./runtime.js";
 
 /** The sender id of server-made messages. */
@@ -37,11 +38,11 @@ export async function storeSystemMessage(
   const target = await checkConversationSend(rt.env.DB, conversationId);
   // No members: gone (a dismissed group's conversation).
   if (target.messageDb === undefined || target.memberIds.length === 0) throw notFound("conversation");
-  rememberMessageDb(conversationId, target.messageDb);
-  const { message } = await appendMessage(
-    messageDatabase(rt.env, target.messageDb),
-    { conversationId, senderId: SYSTEM_SENDER, clientMsgId: `sys-${crypto.randomUUID()}`, kind: "system", body: event },
-    target.memberIds,
+  const messageDb = target.messageDb;
+  rememberMessageDb(conversationId, messageDb);
+  const input = { conversationId, senderId: SYSTEM_SENDER, clientMsgId: `sys-${crypto.randomUUID()}`, kind: "system" as const, body: event };
+  const { message } = await withWaitingRecords(rt, messageDb, (records) =>
+    appendMessage(messageDatabase(rt.env, messageDb), input, target.memberIds, undefined, records),
   );
   pushMessageInBackground(rt, message, [...target.memberIds, ...extraRecipients]);
   return message;
