@@ -9,9 +9,17 @@ import { userHub } from "../user-hub/stub.js";
 import { forwardToCore } from "./core-gateway.js";
 import { edgeUsersAmong } from "./edge-recipients.js";
 
+/** The UserHub a push runs in (an edge frame's): its own user's sockets are pushed to directly. */
+export interface OwnHub {
+  userId: string;
+  push(event: ServerEvent, exceptDeviceId?: string): Promise<number>;
+}
+
 export interface DeliveryOptions {
   /** Leave this device out (the sender's device already has its answer). */
   exceptDevice?: { userId: string; deviceId: string };
+  /** Set when the push runs inside a user's object: that user's push is no call to itself. */
+  ownHub?: OwnHub;
   /**
    * Recipients known to have an edge device, read (from the main DB's `presence` table,
    * gateway 'edge') after the message was stored; when given, deliver() calls no other
@@ -45,7 +53,12 @@ export function deliverLater(c: Context<AppEnv>, userIds: string[], event: Serve
 /** The same as deliverLater for code without a Hono context (the UserHub Durable Object). */
 export function deliverInBackground(rt: Runtime, userIds: string[], event: ServerEvent, options: DeliveryOptions = {}): void {
   if (userIds.length === 0) return;
-  rt.waitUntil(deliver(rt.env, userIds, event, options));
+  rt.waitUntil(deliver(rt.env, userIds, event, withOwnHub(rt, options)));
+}
+
+/** The options, with the runtime's own object when it runs in one. */
+export function withOwnHub(rt: Runtime, options: DeliveryOptions): DeliveryOptions {
+  return rt.ownHub ? { ...options, ownHub: rt.ownHub } : options;
 }
 
 /**
@@ -120,7 +133,8 @@ async function pushToEdgeUsers(
   const results = await Promise.allSettled(
     userIds.map((userId) => {
       const except = options.exceptDevice?.userId === userId ? options.exceptDevice.deviceId : undefined;
-      return userHub(env, userId).push(event, except);
+      const hub = options.ownHub?.userId === userId ? options.ownHub : userHub(env, userId);
+      return hub.push(event, except);
     }),
   );
   let sockets = 0;

@@ -5,7 +5,7 @@ import { isEveryBridgeNodeDown } from "../bridge-link/bridge-client.js";
 import { messageDbIndexOf } from "../db/conversation-directory.js";
 import { messageDatabase, messageDatabases } from "../db/message-databases.js";
 import { markPushed, unpushedMessages } from "../db/messages.js";
-import { deliver, type DeliveryOptions } from "../delivery/deliver.js";
+import { deliver, withOwnHub, type DeliveryOptions } from "../delivery/deliver.js";
 import type { Env } from "../env.js";
 import { recordPush } from "./push-records.js";
 import type { Runtime } from "./runtime.js";
@@ -64,7 +64,7 @@ export async function pushMessage(
 
 /** pushMessage after the answer is sent (waitUntil). */
 export function pushMessageInBackground(rt: Runtime, message: Message, userIds: string[], options: DeliveryOptions = {}): void {
-  rt.waitUntil(pushMessage(rt.env, message, userIds, options));
+  rt.waitUntil(pushMessage(rt.env, message, userIds, withOwnHub(rt, options)));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { OwnHub } from "../delivery/deliver.js";
 import type { AppEnv, Env } from "../env.js";
 import type { RateLimit } from "../limits/limit-config.js";
 import type { Verdict } from "../limits/token-bucket.js";
@@ -16,6 +17,8 @@ export interface Runtime {
    * (worker/limits/enforce-limit.ts), so an edge frame does not call its own object.
    */
   counters?: { owner: string; take(key: string, limit: RateLimit): Promise<Verdict> };
+  /** Set inside a UserHub too: pushes to the object's own user reach its sockets without a call to itself. */
+  ownHub?: OwnHub;
 }
 
 export function runtimeOf(c: Context<AppEnv>): Runtime {

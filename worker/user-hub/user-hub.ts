@@ -188,6 +188,7 @@ export class UserHub extends DurableObject<Env> {
       env: this.env,
       waitUntil: (promise) => this.ctx.waitUntil(promise),
       counters: { owner: userId, take: (key, limit) => this.takeToken(key, limit) },
+      ownHub: { userId, push: (event, exceptDeviceId) => this.push(event, exceptDeviceId) },
     };
   }
 
