@@ -86,6 +86,20 @@ describe("push records", () => {
     for (const message of sent) expect(await pushedAt(conversationId, message.id)).toBeGreaterThan(0);
   });
 
+  it("30 concurrent sends: every push is recorded, in far fewer writes than messages", async () => {
+    const { amy, ben, conversationId } = await friends();
+    const log: RoundTrip[] = [];
+    const counted = envWith(100, log);
+    const background: Promise<unknown>[] = [];
+    const actor = { userId: amy.user.id, deviceId: "d" };
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => sendMessage(runtime(counted, background), actor, textTo({ userId: ben.user.id }, `n${i}`))),
+    );
+    await Promise.all(background);
+    for (const { message } of sent) expect(await pushedAt(conversationId, message.id)).toBeGreaterThan(0);
+    expect(ownWrites(log).length).toBeLessThan(15);
+  });
+
   it("an append that fails writes the records it took on their own", async () => {
     const { amy, ben, conversationId, index } = await friends();
     const background: Promise<unknown>[] = [];

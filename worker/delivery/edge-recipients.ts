@@ -16,5 +16,23 @@ export async function edgeUsersAmong(db: Db, userIds: string[]): Promise<Set<str
     .select({ userId: presence.userId })
     .from(presence)
     .where(and(eq(presence.gateway, EDGE_GATEWAY), sql`${presence.userId} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`));
-  return new Set(rows.map((row) => row.userId));
+  const edge = new Set(rows.map((row) => row.userId));
+  for (const userId of userIds) rememberEdge(userId, edge.has(userId));
+  return edge;
+}
+
+// What the last read in this isolate said of each user: a hint, never an answer. A caller
+// that may read presence early (beside the store, where only an "all of them" answer can be
+// used: deliverWithReport) asks it whether that read is likely to be of use.
+const lastSeenOnEdge = new Map<string, boolean>();
+const MAX_HINTS = 50_000;
+
+function rememberEdge(userId: string, onEdge: boolean): void {
+  if (lastSeenOnEdge.size >= MAX_HINTS) lastSeenOnEdge.clear();
+  lastSeenOnEdge.set(userId, onEdge);
+}
+
+/** False when the last read here found one of these users without an edge device; true otherwise (unknown included). */
+export function mayAllBeOnEdge(userIds: readonly string[]): boolean {
+  return userIds.every((userId) => lastSeenOnEdge.get(userId) !== false);
 }

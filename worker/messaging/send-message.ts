@@ -4,7 +4,7 @@ import { shareFile } from "../db/files.js";
 import { messageDatabase } from "../db/message-databases.js";
 import type { DeliveryOptions } from "../delivery/deliver.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
-import { edgeUsersAmong } from "../delivery/edge-recipients.js";
+import { edgeUsersAmong, mayAllBeOnEdge } from "../delivery/edge-recipients.js";
 import { appendMessage, type NewMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
 import { pushMessageInBackground } from "./message-push.js";
@@ -21,8 +21,8 @@ import { knownDirectTarget, resolveSendTarget, type KnownDirectTarget, type Send
  *
  * Who may send where:
  *  - a 1:1 send to a conversation this isolate has seen: the append itself checks the
- *    message database's copy of the friendship, so the send is ONE D1 round trip (the main
- *    database is asked only who has an edge device, at the same time). If the copy does not
+ *    message database's copy of the friendship, so the send is ONE D1 round trip (beside it,
+ *    the main database may be asked who has an edge device: appendKnownDirect). If the copy does not
  *    say friends (ended, or not written yet), the main database decides, and that append
  *    writes the copy;
  *  - otherwise: one main-database round trip (permission, the directory, who has an edge
@@ -75,16 +75,21 @@ async function appendTo(rt: Runtime, target: SendTarget, message: Unaddressed) {
 }
 
 /**
- * The one-round-trip 1:1 send: the append checks the copy of the friendship while the main
- * database is asked which of the two have an edge device (for delivery; a failed answer
- * only means delivery asks again). If the copy refused, the main database decides.
+ * The one-round-trip 1:1 send: the append checks the copy of the friendship. If the copy
+ * refused, the main database decides. Beside the append, the main database is asked which
+ * of the two have an edge device, but only when both may have one: delivery can use an
+ * answer read before the store only if it says "both" (deliveryOptions); otherwise it reads
+ * again after the store, and a read beside the append would be a wasted query on the main
+ * database. A failed answer only means delivery asks again.
  */
 async function appendKnownDirect(rt: Runtime, known: KnownDirectTarget, message: Unaddressed, to: SendMessageBody["to"]) {
   const db = database(rt.env.DB);
-  const edge = edgeUsersAmong(db, known.memberIds).then(
-    (users) => [...users],
-    () => [],
-  );
+  const edge = mayAllBeOnEdge(known.memberIds)
+    ? edgeUsersAmong(db, known.memberIds).then(
+        (users) => [...users],
+        () => [],
+      )
+    : Promise.resolve([]);
   const d1 = messageDatabase(rt.env, known.messageDb);
   const addressed = { ...message, conversationId: known.conversationId };
   const result = await withWaitingRecords(rt, known.messageDb, (records) => appendMessage(d1, addressed, known.memberIds, "check", records));
