@@ -2,10 +2,14 @@
 // @socket.io/redis-adapter vs the raw RabbitMQ floor, in one run (README "3. Adapter").
 //
 // For each K (nodes) and each system: K node processes, 200 socket.io-client clients in
-// this process (client i on node i mod K), then 1:1 messages injected into node 0 as the
-// Worker would (edge-im: signed POST /internal/deliver; baseline: the same signed call to
-// POST /emit, which does io.to(room).emit) at open-loop offered rates, each recipient on
-// another node than node 0 when K > 1. Latency: from each message's due time to its
+// this process (client i on node i mod K), then 1:1 messages injected by a signed HTTP call
+// (edge-im: POST /internal/deliver, as the Worker pushes; baseline: the same signed call to
+// POST /emit, which does io.to(room).emit, as a cluster emits on the sender's node) at
+// open-loop offered rates. Entries spread over the nodes, as the Worker's pushes enter by
+// their conversation's node (worker/bridge-link/bridge-client.ts) and a cluster's senders
+// sit on every node: message i enters a node other than its recipient's when K > 1
+// (BENCH_ADAPTER_ENTRY=node0: every message enters node 0, recipients elsewhere, as runs
+// before 2026-11-27 16:00 UTC did). Latency: from each message's due time to its
 // arrival at the client. CPU: the node processes (from /proc), this process (clients and
 // injector), RabbitMQ (beam.smp) and Redis (redis-server), per 1,000 delivered messages.
 // edge-im runs twice on the same nodes and clients: one signed call per message, then
@@ -55,6 +59,9 @@ export function adapterConfigFromEnv(env = process.env): AdapterConfig {
   const rates = numberList(env.BENCH_ADAPTER_RATES);
   return { ...ADAPTER_CONFIG, ...(nodeCounts.length ? { nodeCounts } : {}), ...(rates.length ? { rates } : {}) };
 }
+
+/** Where messages enter: spread over the nodes (default), or all into node 0 (BENCH_ADAPTER_ENTRY=node0). */
+export const ADAPTER_ENTRY: "spread" | "node0" = process.env.BENCH_ADAPTER_ENTRY === "node0" ? "node0" : "spread";
 
 /** BENCH_CPU_PROF=<dir>: the edge-im nodes run with --cpu-prof and stop gracefully, writing one .cpuprofile each there. */
 const cpuProfDir = process.env.BENCH_CPU_PROF;
@@ -220,15 +227,18 @@ async function measureSystem(
       lastAt = now;
     });
     const senderId = randomUUID();
-    // Cross-node: with K > 1 every recipient is on another node than node 0, where messages go in.
-    const recipients = k === 1 ? clients : clients.filter((c) => c.node !== 0);
-    const target = new URL(nodes[0]!.internalUrl);
+    // Cross-node: with K > 1 a message never enters the node its recipient is on.
+    const recipients = k === 1 || ADAPTER_ENTRY === "spread" ? clients : clients.filter((c) => c.node !== 0);
+    const entryOf = (index: number, recipient: Client) =>
+      k === 1 || ADAPTER_ENTRY === "node0" ? 0 : (recipient.node + 1 + (index % (k - 1))) % k;
+    const entries = nodes.map((node) => new URL(node.internalUrl));
     const path = system === "edge-im" ? "/internal/deliver" : "/emit";
     let failed = 0;
     // node:crypto, the key imported once: the injector's signing must not be what saturates.
     const signer = new NodeCallSigner(secrets.bridgeSecret);
-    /** One signed call; `count` messages fail with it if it is not answered 200. */
-    const post = (body: string, count: number) => {
+    /** One signed call to node `entry`; `count` messages fail with it if it is not answered 200. */
+    const post = (entry: number, body: string, count: number) => {
+      const target = entries[entry]!;
       // The wall clock as timestamp: signCall's default (strictly increasing, +1 ms per call)
       // runs ahead of real time above 1,000 calls/s and leaves the 60 s skew window.
       const headers = signer.sign({ direction: "worker->bridge", method: "POST", path, body }, Date.now());
@@ -244,25 +254,30 @@ async function measureSystem(
     };
     const delivery = (index: number) => {
       const recipient = recipients[index % recipients.length]!;
-      return { event: chatEvent(index, senderId, recipient.userId), userIds: [recipient.userId] };
+      return { entry: entryOf(index, recipient), body: { event: chatEvent(index, senderId, recipient.userId), userIds: [recipient.userId] } };
     };
+    type Delivery = ReturnType<typeof delivery>["body"];
     let injection: Injection = "per-call";
-    let batch: ReturnType<typeof delivery>[] = [];
+    // Batched: one batch per entry node, as links that each enter by their own node would send.
+    let batches = new Map<number, Delivery[]>();
     let batchTimer: NodeJS.Timeout | undefined;
-    const flushBatch = () => {
+    const flushBatches = () => {
       batchTimer = undefined;
-      if (batch.length === 0) return;
-      post(JSON.stringify({ deliveries: batch }), batch.length);
-      batch = [];
+      for (const [entry, batch] of batches) post(entry, JSON.stringify({ deliveries: batch }), batch.length);
+      batches = new Map();
     };
     const inject = (index: number) => {
-      if (injection === "per-call") return post(JSON.stringify(delivery(index)), 1);
+      const { entry, body } = delivery(index);
+      if (injection === "per-call") return post(entry, JSON.stringify(body), 1);
       // Batched: what a link that coalesces the deliveries of BATCH_WINDOW_MS would send.
-      batch.push(delivery(index));
+      const batch = batches.get(entry) ?? [];
+      batches.set(entry, batch);
+      batch.push(body);
       if (batch.length >= MAX_DELIVERIES_PER_BATCH) {
-        clearTimeout(batchTimer);
-        flushBatch();
-      } else batchTimer ??= setTimeout(flushBatch, BATCH_WINDOW_MS);
+        post(entry, JSON.stringify({ deliveries: batch }), batch.length);
+        batches.delete(entry);
+      }
+      batchTimer ??= setTimeout(flushBatches, BATCH_WINDOW_MS);
     };
     let base = 0;
     // Warm-up (untimed): JIT, keep-alive connections, Redis scripts.

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describeMachine, type Machine } from "../results.js";
-import { BATCH_WINDOW_MS, P99_BOUND_MS, type AdapterResult } from "./index.js";
+import { ADAPTER_ENTRY, BATCH_WINDOW_MS, P99_BOUND_MS, type AdapterResult } from "./index.js";
 import { adapterTables } from "./tables.js";
 
 const file = fileURLToPath(new URL("../RESULTS.md", import.meta.url));
@@ -21,7 +21,7 @@ export async function writeAdapterMarkdown(result: AdapterResult, machine: Machi
     `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(", ")}`,
     `- settings: K = ${c.nodeCounts.join(", ")} node processes; ${c.clients} socket.io-client clients (websocket transport) in the bench process, client i on node i mod K;` +
       ` offered rates ${c.rates.map((r) => r.toLocaleString("en-US")).join(" and ")} msgs/s, open loop, ${c.durationMs / 1000} s each after a 0.5 s warm-up;` +
-      " one 1:1 `message.new` per message injected into node 0 by a signed HTTP call (edge-im: `POST /internal/deliver`; adapter: `POST /emit` doing `io.to(room).emit`), recipient on another node when K > 1;" +
+      ` one 1:1 \`message.new\` per message injected by a signed HTTP call (edge-im: \`POST /internal/deliver\`; adapter: \`POST /emit\` doing \`io.to(room).emit\`) ${ADAPTER_ENTRY === "node0" ? "into node 0, recipient on another node when K > 1" : "into a node other than the recipient's when K > 1, spread over the nodes (as pushes enter by their conversation's node, and a cluster emits on the sender's node)"};` +
       " latency from each message's due time to its arrival at the client; CPU per 1,000 delivered messages.",
     `- batched: edge-im again on the same nodes and clients, the deliveries due within ${BATCH_WINDOW_MS} ms sent as one batch call (\`{ deliveries: [...] }\` on the same endpoint): what a link from the Worker that coalesces its deliveries would send; the coalescing wait counts in the latency. The adapter and the per-call edge-im column get one call per message.`,
     `- ceilings: per system and K, the highest offered rate at which every message arrived and p99 stayed under ${P99_BOUND_MS} ms. Between phases the bench waits until no message arrived for 300 ms (at most 5 s), so a saturated phase's backlog does not spill into the next; after a phase that lost more than 10% or had p99 over 2 s, the higher rates of that system are skipped ("-").`,

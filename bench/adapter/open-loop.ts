@@ -34,7 +34,7 @@ export interface RatePhase {
   latencyMs: { p50: number; p99: number; p999: number; max: number };
   /** CPU ms per 1,000 delivered messages, by process group; undefined when unreadable. */
   cpuMsPer1k: { nodes?: number; load?: number; rabbitmq?: number; redis?: number };
-  /** CPU ms per 1,000 delivered messages of each node process, node 0 (where messages enter) first. */
+  /** CPU ms per 1,000 delivered messages of each node process, in node order. */
   perNodeCpuMsPer1k?: (number | undefined)[];
 }
 

@@ -56,8 +56,8 @@ export function adapterTables(result: AdapterResult): string[] {
       row("  latency p99.9 ms", (p) => p.latencyMs.p999, "lower");
       row(`  node CPU ms / 1k msgs (all ${k})`, (p) => p.cpuMsPer1k.nodes, "lower");
       if (k > 1) {
-        row("    of which node 0 (messages enter)", (p) => p.perNodeCpuMsPer1k?.[0], "lower", false);
-        row("    busiest other node", (p) => (p.perNodeCpuMsPer1k ? Math.max(...p.perNodeCpuMsPer1k.slice(1).map((v) => v ?? 0)) : undefined), "lower", false);
+        row("    of which the busiest node", (p) => (p.perNodeCpuMsPer1k ? Math.max(...p.perNodeCpuMsPer1k.map((v) => v ?? 0)) : undefined), "lower", false);
+        row("    the least busy node", (p) => (p.perNodeCpuMsPer1k ? Math.min(...p.perNodeCpuMsPer1k.map((v) => v ?? Infinity)) : undefined), "lower", false);
       }
       row("  load process CPU ms / 1k", (p) => p.cpuMsPer1k.load, "lower", false);
       // The adapter does not use the broker (its figure, an idle broker's, stays in the JSON).
