@@ -130,8 +130,9 @@ describe("a send's limit and permission check, side by side", () => {
     const background: Promise<unknown>[] = [];
     const { created } = await sendMessage(runtimeFor(amy, { allowed: true }, 30, log, background), { userId: amy.user.id, deviceId: "d" }, textTo({ userId: ben.user.id }, "slow limit"));
     expect(created).toBe(true);
+    // Nothing touched the message database before the verdict (its permission check is the append).
     expect(log[0]?.database).toBe("limit");
-    expect(log.slice(1, 3).map((t) => t.database).sort()).toEqual(["main", "messages"]);
+    expect(log.filter((t) => t.database === "messages")).toHaveLength(1);
     await Promise.allSettled(background);
   });
 });
