@@ -79,7 +79,7 @@ describe("push records", () => {
     const d1 = await messageDbOf(conversationId);
     for (const message of sent) await d1.prepare("UPDATE messages SET pushed_at = NULL WHERE id = ?1").bind(message.id).run();
     const log: RoundTrip[] = [];
-    const counted = envWith(300, log);
+    const counted = envWith(1_000, log);
     const results = await Promise.all(sent.map((message) => pushMessage(counted, message, [amy.user.id, ben.user.id])));
     expect(results).toEqual([true, true, true]);
     expect(ownWrites(log)).toHaveLength(1);
