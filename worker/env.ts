@@ -57,7 +57,11 @@ export interface Env {
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { auth: AuthContext };
+  Variables: {
+    auth: AuthContext;
+    /** Set by requireAuthAtLimit when the session is still to be asked, with the route's first call to the user's object. */
+    sessionToCheck?: { userId: string; sessionId: string };
+  };
 }
 
 /** A numeric var with a default; a malformed value is a deploy mistake, so it falls back loudly. */

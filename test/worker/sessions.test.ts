@@ -3,9 +3,10 @@
 // rotation and login throttling hold under concurrency.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CLOSE_CODES } from "../../protocol/index.js";
+import { CLOSE_CODES, directConversationId } from "../../protocol/index.js";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import { call, errorCode, registerUser } from "./http.js";
+import { befriend } from "./messaging-fixtures.js";
 import { connect, upgrade } from "./ws-client.js";
 
 const PASSWORD = "correct horse battery";
@@ -51,6 +52,28 @@ describe("ending a session", () => {
     expect((await call("GET", "/api/me", { token })).status).toBe(401);
     expect((await call("POST", "/api/groups", { token, body: { name: "ghosts" } })).status).toBe(401);
     expect((await call("POST", "/api/friends/requests", { token, body: { username: "nobody-here" } })).status).toBe(401);
+    // The send route asks the session with its rate limit (requireAuthAtLimit): the same 401.
+    const send = await call("POST", "/api/messages", { token, body: { to: { userId: crypto.randomUUID() }, clientMsgId: "ghost-1", kind: "text", body: { text: "boo" } } });
+    expect(send.status).toBe(401);
+    expect(errorCode(send)).toBe("unauthorized");
+  });
+
+  it("a send after logout answers 401 and stores nothing, asked with the rate limit or from the cached answer", async () => {
+    const amy = await registerUser("sendout", "phone");
+    const ben = await registerUser("sendoutpeer", "phone");
+    await befriend(amy, ben);
+    const text = (clientMsgId: string) => ({ to: { userId: ben.user.id }, clientMsgId, kind: "text", body: { text: clientMsgId } });
+    expect((await call("POST", "/api/messages", { token: amy.token, body: text("before") })).status).toBe(201);
+    expect((await call("POST", "/api/auth/logout", { token: amy.token })).status).toBe(200);
+    // The logout cleared this isolate's answer: the session is asked with the send's rate limit.
+    const first = await call("POST", "/api/messages", { token: amy.token, body: text("after-1") });
+    expect(first.status).toBe(401);
+    expect(errorCode(first)).toBe("unauthorized");
+    // Now the ended session is cached: refused before any call.
+    expect((await call("POST", "/api/messages", { token: amy.token, body: text("after-2") })).status).toBe(401);
+    const stored = await call("GET", `/api/conversations/${directConversationId(amy.user.id, ben.user.id)}/messages`, { token: ben.token });
+    expect(stored.status).toBe(200);
+    expect(stored.body.messages.map((m: { clientMsgId: string }) => m.clientMsgId)).toEqual(["before"]);
   });
 
   it("lists my devices and ends another device's session like its logout", async () => {

@@ -12,12 +12,23 @@ const MAX_CACHED = 10_000;
 const cache = new Map<string, { live: boolean; at: number }>();
 
 export async function isSessionLive(env: Env, userId: string, sessionId: string, now = Date.now()): Promise<boolean> {
-  const cached = cache.get(sessionId);
-  if (cached && now - cached.at < SESSION_CACHE_MS) return cached.live;
+  const cached = cachedSessionAnswer(sessionId, now);
+  if (cached !== undefined) return cached;
   const live = await userHub(env, userId).isSessionLive(userId, sessionId);
+  rememberSessionAnswer(sessionId, live, now);
+  return live;
+}
+
+/** What this isolate learned of the session less than SESSION_CACHE_MS ago, if anything. */
+export function cachedSessionAnswer(sessionId: string, now = Date.now()): boolean | undefined {
+  const cached = cache.get(sessionId);
+  return cached && now - cached.at < SESSION_CACHE_MS ? cached.live : undefined;
+}
+
+/** An answer of the user's object (isSessionLive, or a send's takeTokenIfLive). */
+export function rememberSessionAnswer(sessionId: string, live: boolean, now = Date.now()): void {
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(sessionId, { live, at: now });
-  return live;
 }
 
 /** This isolate ended these sessions: forget what it cached about them. */

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { ErrorCode } from "../../protocol/index.js";
 import type { AppEnv } from "../env.js";
 import { requireAdmin } from "../middleware/require-admin.js";
-import { requireAuth } from "../middleware/require-auth.js";
+import { requireAuth, requireAuthAtLimit } from "../middleware/require-auth.js";
 import { parseJsonBody, parseQuery } from "./validate.js";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -14,8 +14,10 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   /**
    * Defaults to true: the route needs `Authorization: Bearer <access token>`. "admin": the
    * back office's `Authorization: Bearer <ADMIN_SECRET>` instead (never a user's token).
+   * "at-limit": a user's token whose session check may ride on the route's first call to the
+   * user's object, its rate limit (requireAuthAtLimit; only for routes that take one first).
    */
-  auth?: boolean | "admin";
+  auth?: boolean | "admin" | "at-limit";
   body?: B;
   query?: Q;
   /** Success status and body schema (a non-JSON success is described by `description`). */
@@ -65,6 +67,7 @@ export function apiRouter(prefix: string, tag: string) {
       };
       if (spec.auth === false) app.on(method.toUpperCase(), path, validated);
       else if (spec.auth === "admin") app.on(method.toUpperCase(), path, requireAdmin, validated);
+      else if (spec.auth === "at-limit") app.on(method.toUpperCase(), path, requireAuthAtLimit, validated);
       else app.on(method.toUpperCase(), path, requireAuth, validated);
     };
 

@@ -1,6 +1,9 @@
+import { rememberSessionAnswer } from "../auth/session-check.js";
 import type { Runtime } from "../messaging/runtime.js";
+import { sessionEnded } from "../middleware/require-auth.js";
 import { userHub } from "../user-hub/stub.js";
-import { RATE_LIMITS, rateLimitOf, type LimitName } from "./limit-config.js";
+import { RATE_LIMITS, rateLimitOf, type LimitName, type RateLimit } from "./limit-config.js";
+import type { Verdict } from "./token-bucket.js";
 import { rateLimited } from "./rate-limited.js";
 
 /** What each limit counts, for the refusal's message. */
@@ -29,6 +32,18 @@ export async function enforceLimit(rt: Runtime, scope: string, name: LimitName):
   const limit = rateLimitOf(rt.env, name);
   const key = RATE_LIMITS[name].envVar;
   const verdict =
-    rt.counters?.owner === scope ? await rt.counters.take(key, limit) : await userHub(rt.env, scope).takeToken(key, limit);
+    rt.counters?.owner === scope
+      ? await rt.counters.take(key, limit)
+      : rt.sessionToCheck?.userId === scope
+        ? await takeIfSessionLive(rt, rt.sessionToCheck, key, limit)
+        : await userHub(rt.env, scope).takeToken(key, limit);
   if (!verdict.allowed) throw rateLimited(COUNTED[name], verdict.retryAfterSeconds);
+}
+
+/** The request's session check and the token in one call to the user's object (requireAuthAtLimit); 401 if the session ended. */
+async function takeIfSessionLive(rt: Runtime, session: { userId: string; sessionId: string }, key: string, limit: RateLimit): Promise<Verdict> {
+  const answer = await userHub(rt.env, session.userId).takeTokenIfLive(session.userId, session.sessionId, key, limit);
+  rememberSessionAnswer(session.sessionId, answer !== "session-ended");
+  if (answer === "session-ended") throw sessionEnded();
+  return answer;
 }

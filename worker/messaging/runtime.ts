@@ -19,10 +19,16 @@ export interface Runtime {
   counters?: { owner: string; take(key: string, limit: RateLimit): Promise<Verdict> };
   /** Set inside a UserHub too: pushes to the object's own user reach its sockets without a call to itself. */
   ownHub?: OwnHub;
+  /**
+   * A request whose session is still to be asked (requireAuthAtLimit): the user's next limit
+   * token is taken only if the session is live (enforceLimit), one call for both.
+   */
+  sessionToCheck?: { userId: string; sessionId: string };
 }
 
 export function runtimeOf(c: Context<AppEnv>): Runtime {
-  return { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
+  const sessionToCheck = c.var.sessionToCheck;
+  return { env: c.env, waitUntil: (promise) => c.executionCtx.waitUntil(promise), ...(sessionToCheck ? { sessionToCheck } : {}) };
 }
 
 /** Who is acting: the user and the device the request or frame came from. */

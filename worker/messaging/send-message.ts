@@ -40,8 +40,12 @@ export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageB
   // media, the sender's upload. Only reads, apart from the token taken: nothing is stored
   // until all have passed, and a refusal is reported in that order (a send over the limit
   // is 429 whatever else is wrong).
+  const limited = enforceLimit(rt, actor.userId, "messages");
+  // A session still to be asked (requireAuthAtLimit) is answered with the limit. The main
+  // database's check may repair a missing conversation (a write): it waits for that answer.
+  if (rt.sessionToCheck && !known) await limited;
   const [limit, target, body] = await Promise.allSettled([
-    enforceLimit(rt, actor.userId, "messages"),
+    limited,
     known ?? resolveSendTarget(rt.env, db, actor.userId, input.to),
     storedBody(db, actor.userId, input),
   ]);

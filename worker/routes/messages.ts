@@ -12,6 +12,8 @@ messageRoutes.post(
   {
     summary:
       "Send a message to a friend or a group. 201 with the stored message; a retry with the same clientMsgId answers 200 with the same message",
+    // The session check rides on the send's rate-limit call to the user's object (sendMessage takes it first).
+    auth: "at-limit",
     body: SendMessageBody,
     response: { status: 201, schema: MessageResponse },
     errors: ["forbidden", "not_found", "rate_limited"],

@@ -95,6 +95,15 @@ export class UserHub extends DurableObject<Env> {
     return verdict;
   }
 
+  /**
+   * A send's two questions in one call (worker/limits/enforce-limit.ts): is this session
+   * live, and if so, one token of the limit. An ended session takes no token.
+   */
+  async takeTokenIfLive(userId: string, sessionId: string, key: string, limit: RateLimit): Promise<Verdict | "session-ended"> {
+    if (!(await this.liveSessions.isLive(userId, sessionId))) return "session-ended";
+    return this.takeToken(key, limit);
+  }
+
   /** requireAuth's question (worker/auth/session-check.ts): is this session of the user live? */
   async isSessionLive(userId: string, sessionId: string): Promise<boolean> {
     return this.liveSessions.isLive(userId, sessionId);
