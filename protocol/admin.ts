@@ -51,5 +51,10 @@ export const AdminStats = z.object({
   messagesPerDay: z.array(z.object({ day: z.string(), messages: z.number().int() })),
   /** Users with a connected device now: on the edge, on a core gateway with a running lease, on either. */
   online: z.object({ edge: z.number().int(), core: z.number().int(), total: z.number().int() }),
+  /**
+   * Stored messages whose push is not recorded yet (pushed_at NULL), over every message
+   * database: pushes in flight, and the debt the sweep pushes again (docs/OPERATIONS.md).
+   */
+  pushesOwed: z.number().int(),
 });
 export type AdminStats = z.infer<typeof AdminStats>;

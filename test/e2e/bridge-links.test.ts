@@ -6,7 +6,7 @@
 // as a node would (a 503 result for one delivery, re-signing what it passes on, or a refused
 // connection).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import type { DeliverRequest } from "../../protocol/index.js";
 import { signCall } from "../../server-auth/signing.js";
@@ -106,6 +106,7 @@ describe.skipIf(inject("servicesMissing"))("bridge links on: pushes coalesced th
       BRIDGE_LINK_WINDOW_MS: "100",
       LIMIT_REGISTRATIONS: "1000/60",
       LIMIT_MESSAGES: "1000/10",
+      ADMIN_SECRET: inject("adminSecret"),
     });
     node = await pool.start("links", { workerUrl: worker.url });
     proxy.target = node.internalUrl;
@@ -128,6 +129,15 @@ describe.skipIf(inject("servicesMissing"))("bridge links on: pushes coalesced th
   beforeEach(() => {
     proxy.mode = "pass";
   });
+
+  /** Messages whose push the Worker has not recorded (GET /api/admin/stats). */
+  const pushesOwed = async (): Promise<number> => {
+    const answer = await fetch(`${worker.url}/api/admin/stats`, { headers: { Authorization: `Bearer ${inject("adminSecret")}` } });
+    expect(answer.status).toBe(200);
+    return ((await answer.json()) as { pushesOwed: number }).pushesOwed;
+  };
+  /** Until the Worker has recorded every push but `owed` (it records after answering). */
+  const untilOwed = (owed: number) => vi.waitFor(async () => expect(await pushesOwed()).toBe(owed), { timeout: 5_000, interval: 50 });
 
   const send = (from: TestUser, text: string, clientMsgId = `ln-${Math.random().toString(36).slice(2)}`) =>
     from.api.messages.send({ to: { userId: receiver.id }, clientMsgId, kind: "text", body: { text } });
@@ -152,7 +162,9 @@ describe.skipIf(inject("servicesMissing"))("bridge links on: pushes coalesced th
     await receiverOnCore.waitForMessage(ok.id);
     // Both in one batch call, answered 503 with one result of each kind.
     expect(proxy.calls.slice(from).some((c) => c.batch && [ok.id, failing.id].every((id) => c.deliveries.some((d) => messageIdOf(d) === id)))).toBe(true);
-    await settle(1_000); // the Worker records the push after answering; and no copy of the refused one
+    // The batch's answer recorded the push taken and left the refused one owed; that one was
+    // refused at the proxy, so no copy of it can arrive.
+    await untilOwed(1);
     expect(receiverOnCore.copiesOf(failing.id)).toBe(0);
 
     // Retries with the same clientMsgIds: the Worker pushes again only what it did not record.
@@ -160,7 +172,7 @@ describe.skipIf(inject("servicesMissing"))("bridge links on: pushes coalesced th
     const retryFrom = proxy.calls.length;
     await Promise.all([send(senders[0]!, "fine", okId), send(senders[0]!, "fail-me", failId)]);
     await receiverOnCore.waitForMessage(failing.id);
-    await settle(500);
+    await untilOwed(0); // the retried push is recorded: no push of either is left to come
     expect(proxy.messageIdsSince(retryFrom)).toEqual([failing.id]);
     expect(receiverOnCore.copiesOf(ok.id)).toBe(1);
     expect(receiverOnCore.copiesOf(failing.id)).toBe(1);
@@ -168,17 +180,20 @@ describe.skipIf(inject("servicesMissing"))("bridge links on: pushes coalesced th
 
   it("the bridge unreachable: the send succeeds, nothing is recorded, and a retry once it answers pushes it", async () => {
     proxy.mode = "down";
+    const from = proxy.calls.length;
     const clientMsgId = `ln-down-${Date.now()}`;
     const stored = await send(senders[1]!, "while down", clientMsgId);
-    await settle(1_000);
+    // Its push reached the proxy, which dropped the connection: no copy can arrive, and it stays owed.
+    await vi.waitFor(() => expect(proxy.messageIdsSince(from)).toContain(stored.id), { timeout: 5_000, interval: 20 });
     expect(receiverOnCore.copiesOf(stored.id)).toBe(0);
+    expect(await pushesOwed()).toBe(1);
 
     proxy.mode = "pass";
     expect((await send(senders[1]!, "while down", clientMsgId)).id).toBe(stored.id);
     await receiverOnCore.waitForMessage(stored.id);
-    await settle(500);
+    await untilOwed(0);
     expect((await send(senders[1]!, "while down", clientMsgId)).id).toBe(stored.id);
-    await settle(1_000); // recorded now: no second push
+    await settle(1_000); // recorded now: no second push within 1 s
     expect(receiverOnCore.copiesOf(stored.id)).toBe(1);
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it, vi } from "vitest";
 import { CLOSE_CODES } from "../../protocol/index.js";
 import { app } from "../../worker/app.js";
 import { call, errorCode, registerUser } from "./http.js";
-import { createGroup, send, textTo } from "./messaging-fixtures.js";
+import { messageDbOfMessage } from "./message-dbs.js";
+import { befriend, createGroup, send, textTo } from "./messaging-fixtures.js";
 import { connect } from "./ws-client.js";
 
 const PASSWORD = "correct horse battery";
@@ -220,5 +221,20 @@ describe("admin: stats", () => {
     expect((await admin("GET", "/stats")).body.messagesPerDay).toHaveLength(7);
     expect(errorCode(await admin("GET", "/stats?days=91"))).toBe("invalid_query");
     socket.close();
+  });
+
+  it("counts the pushes owed: a message whose push is not recorded, until it is", async () => {
+    const a = await registerUser("owa");
+    const b = await registerUser("owb");
+    await befriend(a, b);
+    const sent = await send(a, textTo({ userId: b.user.id }, "owed?"));
+    const id = sent.body.message.id as string;
+    const d1 = await messageDbOfMessage(id);
+    const owed = async () => (await admin("GET", "/stats")).body.pushesOwed as number;
+    // Its push completes and is recorded: nothing is owed.
+    await vi.waitFor(async () => expect(await owed()).toBe(0), { timeout: 2_000, interval: 20 });
+    // As if the isolate died before recording it.
+    await d1.prepare("UPDATE messages SET pushed_at = NULL WHERE id = ?1").bind(id).run();
+    expect(await owed()).toBe(1);
   });
 });

@@ -5,6 +5,17 @@ import { messages } from "./message-schema.js";
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
+ * Messages whose push is not recorded (pushed_at NULL), summed over every message database
+ * (asked at once): a count of the partial index messages_unpushed, which holds only those.
+ */
+export async function pushesOwed(messageDbs: D1Database[]): Promise<number> {
+  const counts = await Promise.all(
+    messageDbs.map((d1) => d1.prepare("SELECT COUNT(*) AS owed FROM messages WHERE pushed_at IS NULL").first<{ owed: number }>("owed")),
+  );
+  return counts.reduce<number>((sum, owed) => sum + Number(owed ?? 0), 0);
+}
+
+/**
  * Messages stored on each of the last `days` UTC days (today so far included), oldest
  * first, days without any counted as 0, summed over every message database (asked at
  * once). One range scan of the created_at index on each.

@@ -14,7 +14,7 @@ import { endSessions } from "../auth/end-sessions.js";
 import { database } from "../db/client.js";
 import { findGroup } from "../db/groups.js";
 import { messageDatabases } from "../db/message-databases.js";
-import { messagesPerDay } from "../db/message-stats.js";
+import { messagesPerDay, pushesOwed } from "../db/message-stats.js";
 import { insertNotice } from "../db/notices.js";
 import { allOnlineUserIds, onlineCounts, onlineUserIds } from "../db/presence.js";
 import { revokeAllSessions } from "../db/sessions.js";
@@ -143,14 +143,15 @@ adminRoutes.post(
 adminRoutes.get(
   "/stats",
   {
-    summary: "Counts: users (and disabled), messages per UTC day of the last `days` days, users online now (edge, core, either)",
+    summary: "Counts: users (and disabled), messages per UTC day of the last `days` days, users online now (edge, core, either), pushes owed",
     auth: "admin",
     query: AdminStatsQuery,
     response: { status: 200, schema: AdminStats },
   },
   async (c, { query }) => {
     const db = database(c.env.DB);
-    const [users, perDay, online] = await Promise.all([countUsers(db), messagesPerDay(messageDatabases(c.env), query.days), onlineCounts(db)]);
-    return c.json({ users, messagesPerDay: perDay, online } satisfies AdminStats, 200);
+    const messageDbs = messageDatabases(c.env);
+    const [users, perDay, online, owed] = await Promise.all([countUsers(db), messagesPerDay(messageDbs, query.days), onlineCounts(db), pushesOwed(messageDbs)]);
+    return c.json({ users, messagesPerDay: perDay, online, pushesOwed: owed } satisfies AdminStats, 200);
   },
 );
