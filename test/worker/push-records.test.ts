@@ -109,7 +109,7 @@ describe("push records", () => {
     const counted = envWith(1_000, []);
     const waiting = recordPush(counted, index, message.id);
     const after: Promise<unknown>[] = [];
-    const failed = withWaitingRecords(runtime(counted, after), index, async (records) => {
+    const failed = withWaitingRecords(runtime(counted, after), index, async (_d1, records) => {
       expect(records).toContain(message.id);
       throw new Error("the append failed");
     });

@@ -52,14 +52,15 @@ export function takeWaitingRecords(index: number): string[] {
 }
 
 /**
- * Runs an append on message database `index` with the records waiting there: `append`
- * puts them in its batch. If the append fails, they are written on their own, after the
- * answer (the append's failure is the caller's).
+ * Runs an append on message database `index` (given to `append` as `d1`) with the records
+ * waiting there: `append` puts them in its batch. If the append fails, they are written on
+ * their own, after the answer (the append's failure is the caller's).
  */
-export async function withWaitingRecords<T>(rt: Runtime, index: number, append: (records: string[]) => Promise<T>): Promise<T> {
+export async function withWaitingRecords<T>(rt: Runtime, index: number, append: (d1: D1Database, records: string[]) => Promise<T>): Promise<T> {
+  const d1 = messageDatabase(rt.env, index);
   const records = takeWaitingRecords(index);
   try {
-    return await append(records);
+    return await append(d1, records);
   } catch (error) {
     if (records.length > 0) rt.waitUntil(writeRecords(rt.env, index, records));
     throw error;

@@ -1,7 +1,6 @@
 import { MediaBody, type Message, type SendMessageBody } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { shareFile } from "../db/files.js";
-import { messageDatabase } from "../db/message-databases.js";
 import type { DeliveryOptions } from "../delivery/deliver.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
 import { edgeUsersAmong, mayAllBeOnEdge } from "../delivery/edge-recipients.js";
@@ -72,9 +71,8 @@ type Unaddressed = Omit<NewMessage, "conversationId">;
 /** The append after the main database's check; a 1:1 one also writes the copy of the friendship. */
 async function appendTo(rt: Runtime, target: SendTarget, message: Unaddressed) {
   const direct = target.friendsSince === undefined ? undefined : { since: target.friendsSince };
-  const d1 = messageDatabase(rt.env, target.messageDb);
   const addressed = { ...message, conversationId: target.conversationId };
-  const result = await withWaitingRecords(rt, target.messageDb, (records) => appendMessage(d1, addressed, target.memberIds, direct, records));
+  const result = await withWaitingRecords(rt, target.messageDb, (d1, records) => appendMessage(d1, addressed, target.memberIds, direct, records));
   return { result, sendTarget: target };
 }
 
@@ -94,9 +92,8 @@ async function appendKnownDirect(rt: Runtime, known: KnownDirectTarget, message:
         () => [],
       )
     : Promise.resolve([]);
-  const d1 = messageDatabase(rt.env, known.messageDb);
   const addressed = { ...message, conversationId: known.conversationId };
-  const result = await withWaitingRecords(rt, known.messageDb, (records) => appendMessage(d1, addressed, known.memberIds, "check", records));
+  const result = await withWaitingRecords(rt, known.messageDb, (d1, records) => appendMessage(d1, addressed, known.memberIds, "check", records));
   if (result) return { result, sendTarget: { ...known, edgeUserIds: await edge } };
   return appendTo(rt, await resolveSendTarget(rt.env, db, message.senderId, to), message);
 }

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { Message, SystemEvent } from "../../protocol/index.js";
 import { rememberMessageDb } from "../db/conversation-directory.js";
-import { messageDatabase } from "../db/message-databases.js";
 import { checkConversationSend } from "../db/send-checks.js";
 import type { AppEnv } from "../env.js";
 import { notFound } from "../http/api-error.js";
@@ -41,9 +40,7 @@ export async function storeSystemMessage(
   const messageDb = target.messageDb;
   rememberMessageDb(conversationId, messageDb);
   const input = { conversationId, senderId: SYSTEM_SENDER, clientMsgId: `sys-${crypto.randomUUID()}`, kind: "system" as const, body: event };
-  const { message } = await withWaitingRecords(rt, messageDb, (records) =>
-    appendMessage(messageDatabase(rt.env, messageDb), input, target.memberIds, undefined, records),
-  );
+  const { message } = await withWaitingRecords(rt, messageDb, (d1, records) => appendMessage(d1, input, target.memberIds, undefined, records));
   pushMessageInBackground(rt, message, [...target.memberIds, ...extraRecipients]);
   return message;
 }
