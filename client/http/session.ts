@@ -92,9 +92,10 @@ export class Session {
       this.save(await this.refreshCall(used.refreshToken));
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
-      // Another tab sharing this store may have rotated the token first: its pair is good.
-      const now = this.store.load();
-      if (!now || now.refreshToken === used.refreshToken) {
+      // Another tab sharing this store may have rotated the token first: its pair is good,
+      // once its answer has arrived and been stored.
+      const now = await this.newerPair(used.refreshToken);
+      if (!now) {
         this.clear();
         throw error;
       }
@@ -103,10 +104,29 @@ export class Session {
     return this.view()!;
   }
 
+  /**
+   * The pair another tab stored in place of `refreshToken`, if any. In a shared store the
+   * winner of a refresh race stores its pair once its own answer arrives, which can be after
+   * the loser's refusal: wait for it up to RACE_WAIT_MS, checking every RACE_POLL_MS.
+   */
+  private async newerPair(refreshToken: string): Promise<StoredSession | null> {
+    const deadline = Date.now() + (this.store.shared ? RACE_WAIT_MS : 0);
+    for (;;) {
+      const now = this.store.load();
+      if (now && now.refreshToken !== refreshToken) return now;
+      if (!now || Date.now() >= deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, RACE_POLL_MS));
+    }
+  }
+
   private notify(): void {
     const view = this.view();
     for (const listener of this.listeners) listener(view);
   }
 }
+
+/** How long a refused refresh waits for another tab's new pair in a shared store, and how often it looks. */
+const RACE_WAIT_MS = 2_000;
+const RACE_POLL_MS = 25;
 
 export const notSignedIn = () => new ApiError("unauthorized", "not signed in", 401);

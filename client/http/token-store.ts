@@ -18,6 +18,12 @@ export interface TokenStore {
   load(): StoredSession | null;
   save(session: StoredSession): void;
   clear(): void;
+  /**
+   * Other tabs or clients may write it too (localStorage). A refresh refused there may have
+   * lost a race to one of them, whose new pair lands a moment later: the SDK waits for it
+   * before signing out (session.ts).
+   */
+  readonly shared?: boolean;
 }
 
 export class MemoryTokenStore implements TokenStore {
@@ -42,6 +48,7 @@ export interface StringStorage {
 
 /** Browsers: the session survives reloads, under `<prefix>.session`. */
 export class LocalStorageTokenStore implements TokenStore {
+  readonly shared = true;
   private readonly key: string;
   private readonly storage: StringStorage;
 

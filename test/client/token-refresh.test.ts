@@ -83,4 +83,31 @@ describe("token refresh", () => {
     expect((await second.me.get()).id).toBe(eve.user.id);
     expect([...items.keys()]).toEqual(["edge-im-test.session"]);
   });
+
+  it("the tab that lost the race is refused before the winner's answer is stored: it waits for that pair, not signing out", async () => {
+    const finn = await registerUser("finn");
+    const items = new Map<string, string>();
+    const storage: StringStorage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
+    new LocalStorageTokenStore("edge-im-race", storage).save(finn.tokens.load()!);
+    const store = () => new LocalStorageTokenStore("edge-im-race", storage);
+    // The winner's refresh reaches the server first, and its answer is handed over 300 ms
+    // after it arrived; the loser's goes out once the server has answered the winner.
+    let answered: () => void = () => {};
+    const winnerAnswered = new Promise<void>((resolve) => (answered = resolve));
+    const winner = new EdgeImApi({
+      baseUrl: inject("workerUrl"),
+      tokens: store(),
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        answered();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return response;
+      },
+    });
+    const loser = new EdgeImApi({ baseUrl: inject("workerUrl"), tokens: store(), fetch: async (input, init) => (await winnerAnswered, fetch(input, init)) });
+    const [a, b] = await Promise.all([winner.auth.refresh(), loser.auth.refresh()]);
+    expect([a.userId, b.userId]).toEqual([finn.user.id, finn.user.id]);
+    expect(loser.isSignedIn()).toBe(true);
+    expect((await loser.me.get()).id).toBe(finn.user.id);
+  });
 });
