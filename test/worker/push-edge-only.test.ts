@@ -1,6 +1,7 @@
 // A push calls the Durable Objects of the recipients with an edge device, and no other:
-// deliver() reads the main DB's presence rows (gateway 'edge'), which a user's object
-// writes before it sends a socket `ready`. Users without an edge device cost nothing.
+// deliver() reads the main DB's presence rows (gateway 'edge'), and a send's push the copy
+// of them its append read (worker/db/edge-user-copies.ts); a user's object writes both
+// before it sends a socket `ready`. Users without an edge device cost nothing.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ServerEvent } from "../../protocol/index.js";
@@ -12,7 +13,15 @@ import { connect, type Frame } from "./ws-client.js";
 
 const edgeRow = (userId: string) =>
   env.DB.prepare("SELECT user_id FROM presence WHERE user_id = ?1 AND gateway = 'edge'").bind(userId).first<string>("user_id");
-const dropEdgeRow = (userId: string) => env.DB.prepare("DELETE FROM presence WHERE user_id = ?1 AND gateway = 'edge'").bind(userId).run();
+/** The row and its copies on both message databases of the test Worker. */
+const dropEdgeRows = (userId: string) =>
+  Promise.all(
+    [
+      env.DB.prepare("DELETE FROM presence WHERE user_id = ?1 AND gateway = 'edge'"),
+      env.MESSAGES_0.prepare("DELETE FROM edge_users WHERE user_id = ?1"),
+      env.MESSAGES_1.prepare("DELETE FROM edge_users WHERE user_id = ?1"),
+    ].map((statement) => statement.bind(userId).run()),
+  );
 const isNew = (id: string) => (f: Frame) => f.type === "message.new" && f.message.id === id;
 const presenceOf = (userId: string): ServerEvent => ({ type: "presence", userId, online: true });
 
@@ -36,8 +45,8 @@ describe("pushes reach only the objects of users with an edge device", () => {
     const [owner, seen, unseen] = [await registerUser("eo_o"), await registerUser("eo_s"), await registerUser("eo_u")];
     const group = await createGroup(owner, [seen, unseen]);
     const [seenWs, unseenWs] = [await connect(seen.token), await connect(unseen.token)];
-    // The state a lost write would leave: a connected socket, no row. Only the row decides.
-    await dropEdgeRow(unseen.user.id);
+    // The state a lost write would leave: a connected socket, no row. Only the rows decide.
+    await dropEdgeRows(unseen.user.id);
 
     const sent = await send(owner, textTo({ groupId: group.groupId }, "to the members with a row"));
     expect(sent.status).toBe(201);

@@ -21,11 +21,12 @@ export interface DeliveryOptions {
   /** Set when the push runs inside a user's object: that user's push is no call to itself. */
   ownHub?: OwnHub;
   /**
-   * Recipients known to have an edge device, read (from the main DB's `presence` table,
-   * gateway 'edge') after the message was stored; when given, deliver() calls no other
-   * user's Durable Object and makes no presence query of its own. Ids that are not among
-   * the recipients are ignored. Read before the store, it could miss a device that synced
-   * in between: see deliverWithReport.
+   * Recipients known to have an edge device, read after the event's state was stored (a
+   * send's append reads the message database's copy of edge presence in its own batch,
+   * worker/db/edge-user-copies.ts); when given, deliver() calls no other user's Durable
+   * Object and makes no presence query of its own. Ids that are not among the recipients
+   * are ignored. Read before the store, it could miss a device that synced in between: see
+   * deliverWithReport.
    */
   edgeUserIds?: string[];
 }

@@ -1,5 +1,6 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
 import { DIRECT_SEND_ALLOWED, friendshipStartedWrite } from "../db/direct-send-rights.js";
+import { edgeUsersFrom, edgeUsersRead } from "../db/edge-user-copies.js";
 import { pushRecordWrite } from "./push-records.js";
 
 export interface NewMessage {
@@ -45,6 +46,12 @@ export interface AppendResult {
   message: Message;
   created: boolean;
   pushed: boolean;
+  /**
+   * The members with an edge device, read after the insert in the same transaction (the
+   * message database's copy of edge presence, worker/db/edge-user-copies.ts): the push calls
+   * their Durable Objects and no others, and asks the main database nothing.
+   */
+  edgeUserIds: string[];
 }
 
 /** "This (sender, clientMsgId) is not stored yet": every write of the batch is conditional on it. */
@@ -72,7 +79,8 @@ export type DirectRight = "check" | { since: number };
  *     message, so they have read up to it: read_seq = last_seq before this one);
  *  3. the increment of last_seq, and 4. the insert with that seq;
  *  5. +1 unread for the other members (not for system messages, which never count);
- *  6. the stored row, new or not.
+ *  6. the stored row, new or not;
+ *  7. which members have an edge device (the copy of edge presence), for the push.
  * Concurrent sends get consecutive numbers, and there are no gaps.
  *
  * Idempotent by (senderId, clientMsgId): 1-5 do nothing when that message is already stored,
@@ -130,10 +138,11 @@ export async function appendMessage(
           ),
         ]),
     bind(`SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3${checked ? ` AND ${DIRECT_SEND_ALLOWED}` : ""}`),
+    edgeUsersRead(d1, members),
   ];
   const results = await d1.batch(statements);
-  const row = results.at(-1)?.results[0] as (MessageRow & { pushed_at: number | null }) | undefined;
+  const row = results.at(-2)?.results[0] as (MessageRow & { pushed_at: number | null }) | undefined;
   if (!row && checked) return undefined;
   if (!row) throw new Error(`the append of ${input.clientMsgId} to ${input.conversationId} stored nothing`);
-  return { message: rowToMessage(row), created: row.id === id, pushed: row.pushed_at !== null };
+  return { message: rowToMessage(row), created: row.id === id, pushed: row.pushed_at !== null, edgeUserIds: edgeUsersFrom(results.at(-1)) };
 }

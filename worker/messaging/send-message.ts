@@ -1,9 +1,7 @@
 import { MediaBody, type Message, type SendMessageBody } from "../../protocol/index.js";
 import { database } from "../db/client.js";
 import { shareFile } from "../db/files.js";
-import type { DeliveryOptions } from "../delivery/deliver.js";
 import { enforceLimit } from "../limits/enforce-limit.js";
-import { edgeUsersAmong, mayAllBeOnEdge } from "../delivery/edge-recipients.js";
 import { appendMessage, type NewMessage } from "./append-message.js";
 import { storedBody } from "./message-body.js";
 import { pushMessageInBackground } from "./message-push.js";
@@ -20,12 +18,14 @@ import { knownDirectTarget, resolveSendTarget, type KnownDirectTarget, type Send
  *
  * Who may send where:
  *  - a 1:1 send to a conversation this isolate has seen: the append itself checks the
- *    message database's copy of the friendship, so the send is ONE D1 round trip (beside it,
- *    the main database may be asked who has an edge device: appendKnownDirect). If the copy does not
- *    say friends (ended, or not written yet), the main database decides, and that append
- *    writes the copy;
- *  - otherwise: one main-database round trip (permission, the directory, who has an edge
- *    device) before the append: two in all.
+ *    message database's copy of the friendship, so the send is ONE D1 round trip, and the
+ *    main database is not asked at all. If the copy does not say friends (ended, or not
+ *    written yet), the main database decides, and that append writes the copy;
+ *  - otherwise: one main-database round trip (permission, the directory) before the
+ *    append: two in all.
+ * Who of the members has an edge device (whose Durable Object the push calls) is read by the
+ * append itself, after its insert (worker/db/edge-user-copies.ts explains why that read
+ * cannot miss a device).
  *
  * A retry (created: false) is pushed again only if the first attempt's push is not
  * recorded as complete (messages.pushed_at): every stored message is pushed at least once.
@@ -56,13 +56,13 @@ export async function sendMessage(rt: Runtime, actor: Actor, input: SendMessageB
     ? await appendKnownDirect(rt, known, message, input.to)
     : await appendTo(rt, target.value as SendTarget, message);
   const { result, sendTarget } = stored;
-  const { memberIds, edgeUserIds } = sendTarget;
+  const { memberIds } = sendTarget;
   // The download permission follows the stored message (a retry repeats this harmlessly).
   const media = MediaBody.safeParse(result.message.body);
   if (media.success) await shareFile(db, media.data.fileId, result.message.conversationId);
   // A retry of a message whose push is recorded is not pushed again; one whose push is not
   // (still in flight, failed, or the isolate died before it) is: message-push.ts.
-  if (!result.pushed) pushMessageInBackground(rt, result.message, memberIds, deliveryOptions(actor, memberIds, edgeUserIds));
+  if (!result.pushed) pushMessageInBackground(rt, result.message, memberIds, { exceptDevice: actor, edgeUserIds: result.edgeUserIds });
   return { message: result.message, created: result.created };
 }
 
@@ -76,38 +76,10 @@ async function appendTo(rt: Runtime, target: SendTarget, message: Unaddressed) {
   return { result, sendTarget: target };
 }
 
-/**
- * The one-round-trip 1:1 send: the append checks the copy of the friendship. If the copy
- * refused, the main database decides. Beside the append, the main database is asked which
- * of the two have an edge device, but only when both may have one: delivery can use an
- * answer read before the store only if it says "both" (deliveryOptions); otherwise it reads
- * again after the store, and a read beside the append would be a wasted query on the main
- * database. A failed answer only means delivery asks again.
- */
+/** The one-round-trip 1:1 send: the append checks the copy of the friendship. If the copy refused, the main database decides. */
 async function appendKnownDirect(rt: Runtime, known: KnownDirectTarget, message: Unaddressed, to: SendMessageBody["to"]) {
-  const db = database(rt.env.DB);
-  const edge = mayAllBeOnEdge(known.memberIds)
-    ? edgeUsersAmong(db, known.memberIds).then(
-        (users) => [...users],
-        () => [],
-      )
-    : Promise.resolve([]);
   const addressed = { ...message, conversationId: known.conversationId };
   const result = await withWaitingRecords(rt, known.messageDb, (d1, records) => appendMessage(d1, addressed, known.memberIds, "check", records));
-  if (result) return { result, sendTarget: { ...known, edgeUserIds: await edge } };
-  return appendTo(rt, await resolveSendTarget(rt.env, db, message.senderId, to), message);
-}
-
-/**
- * The sending device is left out. The edge presence read with the permission check (before
- * the store) is handed to delivery only when every recipient already had an edge device
- * then: their objects are all called, and each pushes to all of its user's sockets, a newer
- * one included. Otherwise delivery reads presence itself, after the store: a user whose
- * first device connected (and synced) between the two reads would miss the message if its
- * object were skipped (deliverWithReport explains why a read after the store cannot).
- */
-function deliveryOptions(actor: Actor, recipients: string[], edgeUserIds: string[]): DeliveryOptions {
-  const edge = new Set(edgeUserIds);
-  const everyoneOnEdge = recipients.every((userId) => edge.has(userId));
-  return everyoneOnEdge ? { exceptDevice: actor, edgeUserIds } : { exceptDevice: actor };
+  if (result) return { result, sendTarget: known };
+  return appendTo(rt, await resolveSendTarget(rt.env, database(rt.env.DB), message.senderId, to), message);
 }

@@ -13,14 +13,12 @@ export interface SendTarget {
   memberIds: string[];
   /** The index of the conversation's message database (the directory's answer). */
   messageDb: number;
-  /** The members with a device on the edge: delivery calls only their Durable Objects. */
-  edgeUserIds: string[];
   /** A 1:1 send: the friendship's created_at, as the main database said (the copy's version). */
   friendsSince?: number;
 }
 
 /** A 1:1 target whose permission is left to the append (the message database's copy of the friendship). */
-export type KnownDirectTarget = Omit<SendTarget, "edgeUserIds" | "friendsSince">;
+export type KnownDirectTarget = Omit<SendTarget, "friendsSince">;
 
 /**
  * A 1:1 send to a conversation this isolate has seen (its directory entry is cached): the
@@ -49,13 +47,13 @@ export async function resolveSendTarget(env: Env, db: Db, senderId: string, to: 
     if (check.friendsSince === undefined) throw forbidden("you can only send messages to your friends");
     const messageDb = check.messageDb ?? (await repairDirectConversation(env, db, conversationId, memberIds));
     rememberMessageDb(conversationId, messageDb);
-    return { conversationId, memberIds, messageDb, edgeUserIds: check.edgeUserIds, friendsSince: check.friendsSince };
+    return { conversationId, memberIds, messageDb, friendsSince: check.friendsSince };
   }
   const conversationId = groupConversationId(to.groupId);
   const check = await checkConversationSend(env.DB, conversationId);
   if (!check.memberIds.includes(senderId) || check.messageDb === undefined) throw forbidden("you are not a member of this group");
   rememberMessageDb(conversationId, check.messageDb);
-  return { conversationId, memberIds: check.memberIds, messageDb: check.messageDb, edgeUserIds: check.edgeUserIds };
+  return { conversationId, memberIds: check.memberIds, messageDb: check.messageDb };
 }
 
 /**

@@ -40,7 +40,10 @@ export async function storeSystemMessage(
   const messageDb = target.messageDb;
   rememberMessageDb(conversationId, messageDb);
   const input = { conversationId, senderId: SYSTEM_SENDER, clientMsgId: `sys-${crypto.randomUUID()}`, kind: "system" as const, body: event };
-  const { message } = await withWaitingRecords(rt, messageDb, (d1, records) => appendMessage(d1, input, target.memberIds, undefined, records));
-  pushMessageInBackground(rt, message, [...target.memberIds, ...extraRecipients]);
+  const { message, edgeUserIds } = await withWaitingRecords(rt, messageDb, (d1, records) => appendMessage(d1, input, target.memberIds, undefined, records));
+  // The append read which members have an edge device; extra recipients are not members, so
+  // with them delivery reads presence itself.
+  const options = extraRecipients.length === 0 ? { edgeUserIds } : {};
+  pushMessageInBackground(rt, message, [...target.memberIds, ...extraRecipients], options);
   return message;
 }

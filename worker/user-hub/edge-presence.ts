@@ -1,11 +1,16 @@
+import { edgeCopiesCover, writeEdgeUserCopies } from "../db/edge-user-copies.js";
 import { EDGE_GATEWAY } from "../db/presence.js";
 import { announceEdgeDevices } from "../delivery/core-gateway.js";
 import type { Env } from "../env.js";
 import { recordGatewayPresence } from "../messaging/presence.js";
 
-/** Storage keys: the last online state this object recorded, and whose object this is (both survive hibernation). */
+/**
+ * Storage keys (all survive hibernation): the last online state this object recorded, whose
+ * object this is, and which message databases hold the copy of that record (edgeCopiesCover).
+ */
 const RECORDED_ONLINE = "edge-online";
 const USER_ID = "user-id";
+const COPIES_COVER = "edge-copies";
 
 /**
  * While the user is online, an alarm re-checks the sockets this often. A restart of the
@@ -16,14 +21,15 @@ const USER_ID = "user-id";
 export const PRESENCE_RECHECK_MS = 5 * 60_000;
 
 /**
- * The user's edge presence row in the main DB (gateway 'edge'), which deliver() reads to
- * choose the Durable Objects it calls (worker/delivery/deliver.ts). Written when the
- * first socket opens, deleted when the last one closes; friends hear `presence` only when
- * the user's overall state flips (worker/messaging/presence.ts decides: not while the user
- * is still online through a core gateway). `rowInPlace` runs once the row exists while
- * the user is online (at once if it did already), before the friends are told: the
- * UserHub sends a new socket its `ready` then, so the row exists before any device of the
- * user syncs, and a slow push to the friends does not hold it back.
+ * The user's edge presence: the row in the main DB (gateway 'edge'), which friends, the back
+ * office and pushes without a send read, and its copy on every message database, which a
+ * send's append reads (worker/db/edge-user-copies.ts). Written when the first socket opens,
+ * deleted when the last one closes; friends hear `presence` only when the user's overall
+ * state flips (worker/messaging/presence.ts decides: not while the user is still online
+ * through a core gateway). `rowInPlace` runs once the row and every copy exist while the
+ * user is online (at once if they did already), before the friends are told: the UserHub
+ * sends a new socket its `ready` then, so both exist before any device of the user syncs,
+ * and a slow push to the friends does not hold it back.
  * Throws if D1 failed. Returns whether the recorded state changed.
  */
 export async function recordEdgePresence(
@@ -36,12 +42,21 @@ export async function recordEdgePresence(
   const online = deviceIds.length > 0;
   if (online && (await storage.getAlarm()) === null) await storage.setAlarm(Date.now() + PRESENCE_RECHECK_MS);
   const recorded = (await storage.get<boolean>(RECORDED_ONLINE)) ?? false;
+  const cover = edgeCopiesCover(env);
   if (online === recorded) {
+    // A message database added since (or a record older than the copies): copy onto it first.
+    if (online && (await storage.get<string>(COPIES_COVER)) !== cover) {
+      await writeEdgeUserCopies(env, userId, true);
+      await storage.put(COPIES_COVER, cover);
+    }
     if (online) rowInPlace();
     return false;
   }
+  // The copies first either way: going online they must exist before `ready` (rowInPlace);
+  // going offline there is no socket left to miss a push, and the friends hear it last.
+  await writeEdgeUserCopies(env, userId, online);
   await recordGatewayPresence(env, userId, EDGE_GATEWAY, online, online ? rowInPlace : undefined);
-  await storage.put({ [RECORDED_ONLINE]: online, [USER_ID]: userId });
+  await storage.put({ [RECORDED_ONLINE]: online, [USER_ID]: userId, [COPIES_COVER]: cover });
   return true;
 }
 

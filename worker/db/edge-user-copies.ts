@@ -1,0 +1,47 @@
+import type { Env } from "../env.js";
+import { DEFAULT_MESSAGE_DATABASES, messageDatabases } from "./message-databases.js";
+
+// The copy of edge presence on each message database (migrations/messages/0003_edge_users.sql).
+// A send's append batch reads it right after its insert, in the same transaction, so the push
+// knows which users' Durable Objects to call and the main database is not asked on a send.
+//
+// Why a read inside the append cannot lose a push: the batch is one serialized transaction on
+// the conversation's database. A user's object writes its copy on EVERY message database
+// before a socket of theirs gets `ready`, and clients sync after `ready` (docs/PROTOCOL.md).
+// If that write came before the batch, the batch sees it and the object is called; if after,
+// the device's sync runs later still on the same database and finds the message. A stale
+// copy (sockets lost without close events) costs one call, which makes the object re-check
+// and delete it.
+
+/** The user ids among ?1 (a JSON array) with an edge device, as one JSON array in column `edge`. */
+const EDGE_USERS_AMONG_SQL = "SELECT json_group_array(user_id) AS edge FROM edge_users WHERE user_id IN (SELECT value FROM json_each(?1))";
+
+/** The read for an append's batch; parse its result with edgeUsersFrom. */
+export function edgeUsersRead(d1: D1Database, userIdsJson: string): D1PreparedStatement {
+  return d1.prepare(EDGE_USERS_AMONG_SQL).bind(userIdsJson);
+}
+
+export function edgeUsersFrom(result: D1Result | undefined): string[] {
+  const row = result?.results[0] as { edge: string } | undefined;
+  return row ? (JSON.parse(row.edge) as string[]) : [];
+}
+
+/**
+ * Writes (online) or deletes (offline) the user's copy on every message database, all at
+ * once. Throws if any write failed: a socket must not get `ready` before every copy exists.
+ */
+export async function writeEdgeUserCopies(env: Env, userId: string, online: boolean, now = Date.now()): Promise<void> {
+  const sql = online
+    ? "INSERT INTO edge_users (user_id, since) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+    : "DELETE FROM edge_users WHERE user_id = ?1";
+  await Promise.all(messageDatabases(env).map((d1) => (online ? d1.prepare(sql).bind(userId, now) : d1.prepare(sql).bind(userId)).run()));
+}
+
+/**
+ * Which message databases a recorded copy covers: the object stores it beside its record, and
+ * writes the copies again when MESSAGE_DATABASES changed (a database added) or when the record
+ * predates the copies.
+ */
+export function edgeCopiesCover(env: Env): string {
+  return (env.MESSAGE_DATABASES || DEFAULT_MESSAGE_DATABASES).replace(/\s+/g, "");
+}
