@@ -339,7 +339,7 @@ export function fullPathTables(result: FullPathResult, baseline: FullPathResult 
     const variant = linked ? `coalesced link (BRIDGE_LINKS=${linksOf(run)})` : "direct calls (BRIDGE_LINKS=0)";
     const title = `Full path, ${variant}: ${run.conversations} conversation${run.conversations > 1 ? "s" : ""}, senders on Socket.IO / edge / HTTP in turn, recipient on Socket.IO and edge, ${result.config.durationMs / 1000} s per rate`;
     const notes = [
-      "D1 round trips per 1:1 send: 1 (the message database's batch; the main database's presence read beside it), counted by test/worker/send-round-trips.test.ts (bench/README.md)",
+      "D1 round trips per 1:1 send: 1 (the message database's batch, which reads its copy of edge presence; nothing on the main database), counted by test/worker/send-round-trips.test.ts (bench/README.md)",
       ...(run.skippedRates.length ? [`rates ${run.skippedRates.join(", ")} msgs/s not run: the rate before saturated (delivered < 90% or p99 > 2 s)`] : []),
       ...(reference || linked ? [] : ["(no full-path run in bench/baseline.json yet: record one with --record-baseline)"]),
     ];
@@ -359,7 +359,7 @@ export function fullPathMarkdown(result: FullPathResult, tables: string[]): Mark
       `- variants: BRIDGE_LINKS = ${(c.links ?? [0]).join(" and ")} (0 = one signed bridge call per push; N = pushes through N BridgeLink Durable Objects, each sending the pushes of a 2 ms window as one batch call), one after the other for each conversation count; a link table's reference is the direct variant of the same run`,
       `- the local Worker (workerd, D1 in ${result.storage}, LIMIT_MESSAGES lifted) linked to 1 bridge node process (core mode); senders take turns: a Socket.IO device on the node, an edge WebSocket device, and POST /api/messages through the SDK; each recipient has a Socket.IO device and an edge device`,
       "- latencies run from each message's due time: send-ack to the `message.ack` frame (or the HTTP answer), end to end to the `message.new` push on each recipient device; workerd CPU from /proc (utime+stime of the workerd processes) per message sent",
-      "- D1 round trips per 1:1 send: 1, the batch on the message database (its copy of the friendship included), with the main database's presence read beside it; counted by test/worker/send-round-trips.test.ts (bench/README.md, \"D1 queries per send\")",
+      "- D1 round trips per 1:1 send: 1, the batch on the message database (its copies of the friendship and of edge presence included); the main database is not asked, by the send or its push; counted by test/worker/send-round-trips.test.ts (bench/README.md, \"D1 queries per send\")",
     ],
     tables,
   };
