@@ -16,6 +16,13 @@ export const QUIET_WRANGLER = {
   WRANGLER_HIDE_BANNER: "true",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   WRANGLER_LOG: "warn",
+  // Wrangler's local observability (on by default since 4.16x) streams every trace event of
+  // the Worker (each request, D1 call, object call and log line) into a collector Durable
+  // Object in the same workerd, which stores them in SQLite for the local explorer. Profiled
+  // on the full path it was 40% of workerd's CPU per message (bench/README.md, "Issue 10,
+  // third pass"); a deployment pays nothing like it in the isolate. Off for the tests and the
+  // benchmarks; X_LOCAL_OBSERVABILITY=true measures with it.
+  X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -13,17 +13,9 @@ import { DEFAULT_MESSAGE_DATABASES, messageDatabases } from "./message-databases
 // copy (sockets lost without close events) costs one call, which makes the object re-check
 // and delete it.
 
-/** The user ids among ?1 (a JSON array) with an edge device, as one JSON array in column `edge`. */
-const EDGE_USERS_AMONG_SQL = "SELECT json_group_array(user_id) AS edge FROM edge_users WHERE user_id IN (SELECT value FROM json_each(?1))";
-
-/** The read for an append's batch; parse its result with edgeUsersFrom. */
-export function edgeUsersRead(d1: D1Database, userIdsJson: string): D1PreparedStatement {
-  return d1.prepare(EDGE_USERS_AMONG_SQL).bind(userIdsJson);
-}
-
-export function edgeUsersFrom(result: D1Result | undefined): string[] {
-  const row = result?.results[0] as { edge: string } | undefined;
-  return row ? (JSON.parse(row.edge) as string[]) : [];
+/** SQL: the user ids among `idsParam` (a JSON array) with an edge device, as one JSON array (a scalar subquery). */
+export function edgeUsersAmong(idsParam: string): string {
+  return `SELECT json_group_array(user_id) FROM edge_users WHERE user_id IN (SELECT value FROM json_each(${idsParam}))`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
 import { DIRECT_SEND_ALLOWED, friendshipStartedWrite } from "../db/direct-send-rights.js";
-import { edgeUsersFrom, edgeUsersRead } from "../db/edge-user-copies.js";
+import { edgeUsersAmong } from "../db/edge-user-copies.js";
 import { pushRecordWrite } from "./push-records.js";
 
 export interface NewMessage {
@@ -54,6 +54,9 @@ export interface AppendResult {
   edgeUserIds: string[];
 }
 
+/** The members (?4, a JSON array) with an edge device, as a JSON array: a column of the stored row's read. */
+const EDGE_USERS_AMONG_MEMBERS = edgeUsersAmong("?4");
+
 /** "This (sender, clientMsgId) is not stored yet": every write of the batch is conditional on it. */
 const NOT_STORED = "NOT EXISTS (SELECT 1 FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3)";
 
@@ -74,20 +77,21 @@ export type DirectRight = "check" | { since: number };
  *  0. the push records that wait on this database (push-records.ts: other messages'
  *     pushed_at, carried here instead of in writes of their own); with `direct` =
  *     { since }, the copy of the friendship;
- *  1. the conversation's state row, if this is its first message;
+ *  1. the conversation's state row: created with last_seq 1 by its first message, else
+ *     last_seq + 1 (one upsert);
  *  2. a read position for each member who has none yet (they joined after the last
  *     message, so they have read up to it: read_seq = last_seq before this one);
- *  3. the increment of last_seq, and 4. the insert with that seq;
- *  5. +1 unread for the other members (not for system messages, which never count);
- *  6. the stored row, new or not;
- *  7. which members have an edge device (the copy of edge presence), for the push.
+ *  3. the insert with the new last_seq;
+ *  4. +1 unread for the other members (not for system messages, which never count);
+ *  5. the stored row, new or not, and beside it which members have an edge device (the
+ *     copy of edge presence, worker/db/edge-user-copies.ts), for the push.
  * Concurrent sends get consecutive numbers, and there are no gaps.
  *
- * Idempotent by (senderId, clientMsgId): 1-5 do nothing when that message is already stored,
- * and 6 returns it (`created: false`) with whether its push is recorded (`pushed`). A new
+ * Idempotent by (senderId, clientMsgId): 1-4 do nothing when that message is already stored,
+ * and 5 returns it (`created: false`) with whether its push is recorded (`pushed`). A new
  * row has pushed_at NULL: the row itself is the record that a push is owed (message-push.ts).
  * `memberIds`: the conversation's members now (the main database is the authority on them).
- * With `direct` = "check", 1-6 are also conditional on the copy saying friends: undefined
+ * With `direct` = "check", 1-5 are also conditional on the copy saying friends: undefined
  * means the copy did not (missing, or the friendship ended) and nothing was stored.
  */
 export async function appendMessage(d1: D1Database, input: NewMessage, memberIds: string[], direct: "check", records?: readonly string[]): Promise<AppendResult | undefined>;
@@ -110,14 +114,17 @@ export async function appendMessage(
   const statements = [
     ...(records.length > 0 ? [pushRecordWrite(d1, records, now)] : []),
     ...(direct !== undefined && !checked ? [friendshipStartedWrite(d1, input.conversationId, direct.since)] : []),
-    bind(`INSERT INTO conversation_state (conversation_id, last_seq, updated_at) SELECT ?1, 0, ?4 WHERE ${writable} ON CONFLICT DO NOTHING`, now),
+    bind(
+      `INSERT INTO conversation_state (conversation_id, last_seq, updated_at) SELECT ?1, 1, ?4 WHERE ${writable}
+       ON CONFLICT (conversation_id) DO UPDATE SET last_seq = last_seq + 1, updated_at = excluded.updated_at`,
+      now,
+    ),
     bind(
       `INSERT INTO read_positions (conversation_id, user_id, read_seq, unread)
-       SELECT ?1, m.value, s.last_seq, 0 FROM json_each(?4) m JOIN conversation_state s ON s.conversation_id = ?1
+       SELECT ?1, m.value, s.last_seq - 1, 0 FROM json_each(?4) m JOIN conversation_state s ON s.conversation_id = ?1
        WHERE ${writable} ON CONFLICT DO NOTHING`,
       members,
     ),
-    bind(`UPDATE conversation_state SET last_seq = last_seq + 1, updated_at = ?4 WHERE conversation_id = ?1 AND ${writable}`, now),
     bind(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
        SELECT ?4, ?1, last_seq, ?2, ?3, ?5, ?6, ?7 FROM conversation_state WHERE conversation_id = ?1 AND ${writable}`,
@@ -137,12 +144,15 @@ export async function appendMessage(
             id,
           ),
         ]),
-    bind(`SELECT ${MESSAGE_COLUMNS}, pushed_at FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3${checked ? ` AND ${DIRECT_SEND_ALLOWED}` : ""}`),
-    edgeUsersRead(d1, members),
+    bind(
+      `SELECT ${MESSAGE_COLUMNS}, pushed_at, (${EDGE_USERS_AMONG_MEMBERS}) AS edge
+       FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3${checked ? ` AND ${DIRECT_SEND_ALLOWED}` : ""}`,
+      members,
+    ),
   ];
   const results = await d1.batch(statements);
-  const row = results.at(-2)?.results[0] as (MessageRow & { pushed_at: number | null }) | undefined;
+  const row = results.at(-1)?.results[0] as (MessageRow & { pushed_at: number | null; edge: string }) | undefined;
   if (!row && checked) return undefined;
   if (!row) throw new Error(`the append of ${input.clientMsgId} to ${input.conversationId} stored nothing`);
-  return { message: rowToMessage(row), created: row.id === id, pushed: row.pushed_at !== null, edgeUserIds: edgeUsersFrom(results.at(-1)) };
+  return { message: rowToMessage(row), created: row.id === id, pushed: row.pushed_at !== null, edgeUserIds: JSON.parse(row.edge) as string[] };
 }
