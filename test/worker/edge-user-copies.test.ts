@@ -56,6 +56,21 @@ describe("the copies of edge presence on the message databases", () => {
     benWs.close();
   });
 
+  it("a stale copy (sockets lost without close events) costs one call, and that call deletes it", async () => {
+    const [amy, ben] = [await registerUser("ec_s"), await registerUser("ec_t")];
+    await befriend(amy, ben);
+    (await connect(amy.token)).close();
+    expect(await copiesGone(amy.user.id)).toBe(true);
+    // What a restart of amy's object leaves: recorded online, copies on every database, no socket.
+    await runInDurableObject(userHub(env, amy.user.id), (_instance, state) =>
+      state.storage.put({ "edge-online": true, "edge-copies": "MESSAGES_0,MESSAGES_1" }),
+    );
+    await Promise.all(MESSAGE_DBS.map((d1) => d1.prepare("INSERT INTO edge_users (user_id, since) VALUES (?1, ?2)").bind(amy.user.id, Date.now()).run()));
+    expect(await copies(amy.user.id)).toEqual([amy.user.id, amy.user.id]);
+    expect((await send(ben, textTo({ userId: amy.user.id }, "to a socket that is gone"))).status).toBe(201);
+    expect(await copiesGone(amy.user.id)).toBe(true);
+  });
+
   it("an object whose record predates the copies writes them before its next socket's `ready`", async () => {
     const amy = await registerUser("ec_e");
     const first = await connect(amy.token);

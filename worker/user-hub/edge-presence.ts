@@ -6,7 +6,8 @@ import { recordGatewayPresence } from "../messaging/presence.js";
 
 /**
  * Storage keys (all survive hibernation): the last online state this object recorded, whose
- * object this is, and which message databases hold the copy of that record (edgeCopiesCover).
+ * object this is, and which message databases hold the copy of the user's edge presence
+ * (edgeCopiesCover when online, "" when deleted everywhere; unset in a record older than the copies).
  */
 const RECORDED_ONLINE = "edge-online";
 const USER_ID = "user-id";
@@ -42,22 +43,36 @@ export async function recordEdgePresence(
   const online = deviceIds.length > 0;
   if (online && (await storage.getAlarm()) === null) await storage.setAlarm(Date.now() + PRESENCE_RECHECK_MS);
   const recorded = (await storage.get<boolean>(RECORDED_ONLINE)) ?? false;
-  const cover = edgeCopiesCover(env);
+  // The copies first: going online they must exist before `ready` (rowInPlace); going
+  // offline there is no socket left to miss a push, and the friends hear it last.
+  await syncEdgeCopies(env, storage, userId, online);
   if (online === recorded) {
-    // A message database added since (or a record older than the copies): copy onto it first.
-    if (online && (await storage.get<string>(COPIES_COVER)) !== cover) {
-      await writeEdgeUserCopies(env, userId, true);
-      await storage.put(COPIES_COVER, cover);
-    }
     if (online) rowInPlace();
     return false;
   }
-  // The copies first either way: going online they must exist before `ready` (rowInPlace);
-  // going offline there is no socket left to miss a push, and the friends hear it last.
-  await writeEdgeUserCopies(env, userId, online);
   await recordGatewayPresence(env, userId, EDGE_GATEWAY, online, online ? rowInPlace : undefined);
-  await storage.put({ [RECORDED_ONLINE]: online, [USER_ID]: userId, [COPIES_COVER]: cover });
+  await storage.put({ [RECORDED_ONLINE]: online, [USER_ID]: userId });
   return true;
+}
+
+/**
+ * Brings the copies on the message databases in line with `online`, unless the stored cover
+ * says they already are (a database added to MESSAGE_DATABASES since, or a record older than
+ * the copies, is written now). Online, a failure throws: no `ready` without every copy.
+ * Offline, it is logged and the cover left as it was: the copy left behind costs at most one
+ * wasted call, and that call's re-check (it finds no socket) deletes it again.
+ */
+async function syncEdgeCopies(env: Env, storage: DurableObjectStorage, userId: string, online: boolean): Promise<void> {
+  const wanted = online ? edgeCopiesCover(env) : "";
+  if ((await storage.get<string>(COPIES_COVER)) === wanted) return;
+  try {
+    await writeEdgeUserCopies(env, userId, online);
+  } catch (error) {
+    if (online) throw error;
+    console.warn("deleting the copies of edge presence failed; a push's re-check retries", error);
+    return;
+  }
+  await storage.put(COPIES_COVER, wanted);
 }
 
 /** The core gateways hear the device list every time it changes (the bridge routes to edge devices by it). Never throws. */
