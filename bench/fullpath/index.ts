@@ -13,6 +13,9 @@ import type { MarkdownSection } from "../results.js";
 import { formatNumber, percentile, renderTable, type Row } from "../report.js";
 import { openDevice, type Device, type TransportKind } from "./devices.js";
 import { closeDevices, inBatches, loginDevice, metricSum, registerUser, scrape, startStack, type BenchUser, type StackNode } from "./stack.js";
+// The local runtime floor (floor/): run after the full path, tabled beside its direct-call runs.
+import { runFloorBench, type FloorResult } from "./floor/floor.js";
+import { floorTables } from "./floor/table.js";
 
 export type SenderKind = TransportKind | "http";
 const SENDER_KINDS: readonly SenderKind[] = ["socket.io", "edge", "http"];
@@ -80,6 +83,8 @@ export interface FullPathResult {
   config: FullPathConfig;
   storage: string;
   runs: FullPathRun[];
+  /** The local runtime floor at the same rates and conversation counts (floor/); absent if it failed or in older runs. */
+  floor?: FloorResult;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -288,7 +293,14 @@ export async function runFullPathBench(urls: { rabbitmq: string; redis: string }
       storage = where;
     }
   }
-  return { config, storage, runs };
+  // The floor after the full path, same rates and counts; its failure leaves the full path's figures standing.
+  let floor: FloorResult | undefined;
+  try {
+    floor = await runFloorBench(log, { pairs: config.conversations, rates: config.rates, durationMs: config.durationMs, drainMs: config.drainMs });
+  } catch (error) {
+    log(`  floor failed (full-path figures kept): ${String(error)}`);
+  }
+  return { config, storage, runs, ...(floor ? { floor } : {}) };
 }
 
 const linksOf = (run: FullPathRun) => run.links ?? 0;
@@ -299,6 +311,10 @@ const linksOf = (run: FullPathRun) => run.links ?? 0;
  * this run's direct variant, measured minutes before.
  */
 export function fullPathTables(result: FullPathResult, baseline: FullPathResult | undefined): string[] {
+  return [...fullPathRunTables(result, baseline), ...(result.floor ? floorTables(result.floor, result.runs) : [])];
+}
+
+function fullPathRunTables(result: FullPathResult, baseline: FullPathResult | undefined): string[] {
   return result.runs.map((run) => {
     const linked = linksOf(run) > 0;
     const reference = linked
@@ -359,6 +375,9 @@ export function fullPathMarkdown(result: FullPathResult, tables: string[]): Mark
       `- variants: BRIDGE_LINKS = ${(c.links ?? [0]).join(" and ")} (0 = one signed bridge call per push; N = pushes through N BridgeLink Durable Objects, each sending the pushes of a 2 ms window as one batch call), one after the other for each conversation count; a link table's reference is the direct variant of the same run`,
       `- the local Worker (workerd, D1 in ${result.storage}, LIMIT_MESSAGES lifted) linked to 1 bridge node process (core mode); senders take turns: a Socket.IO device on the node, an edge WebSocket device, and POST /api/messages through the SDK; each recipient has a Socket.IO device and an edge device`,
       "- latencies run from each message's due time: send-ack to the `message.ack` frame (or the HTTP answer), end to end to the `message.new` push on each recipient device; workerd CPU from /proc (utime+stime of the workerd processes) per message sent",
+      ...(result.floor
+        ? ["- local runtime floor (last tables): a Worker with no product code making the same five workerd hops per send (bench/fullpath/floor/), same rates and counts, one HTTP sender and one WebSocket recipient per pair; ratio = full path (direct calls) / floor"]
+        : []),
       "- D1 round trips per 1:1 send: 1, the batch on the message database (its copies of the friendship and of edge presence included); the main database is not asked, by the send or its push; counted by test/worker/send-round-trips.test.ts (bench/README.md, \"D1 queries per send\")",
     ],
     tables,

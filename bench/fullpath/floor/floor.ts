@@ -46,6 +46,8 @@ export interface FloorRun {
   pairs: number;
   phases: FloorPhase[];
   skippedRates: number[];
+  /** workerd CPU ms per second with nothing sent (after the warm-up): the part of a low rate's CPU/msg that is not per message. */
+  idleWorkerdCpuMsPerS?: number;
 }
 
 export interface FloorResult {
@@ -131,6 +133,12 @@ async function runPairs(count: number, config: FloorConfig, log: (line: string) 
     while (warm.some((e) => !e.failed && e.frameAt === undefined) && performance.now() < warmDeadline) await sleep(20);
     if (warm.every((e) => e.failed || e.frameAt === undefined)) throw new Error(`floor: no warm-up message came through (${firstError ?? "nothing in 10 s"})`);
     pending.clear();
+    // Idle cost, 2 s with no traffic: at 25 msgs/s a few ms/s of it add ~0.1 ms to CPU/msg.
+    await sleep(300);
+    const idleBefore = cpuMs(worker.workerdPids());
+    await sleep(2_000);
+    const idleAfter = cpuMs(worker.workerdPids());
+    const idleWorkerdCpuMsPerS = idleBefore === undefined || idleAfter === undefined ? undefined : (idleAfter - idleBefore) / 2;
 
     const phases: FloorPhase[] = [];
     const skippedRates: number[] = [];
@@ -178,7 +186,8 @@ async function runPairs(count: number, config: FloorConfig, log: (line: string) 
       await sleep(300);
     }
     if (skippedRates.length) log(`  floor ${count} pair(s): saturated, rates ${skippedRates.join(", ")} not run`);
-    return { run: { pairs: count, phases, skippedRates }, storage: worker.storage };
+    log(`  floor ${count} pair(s): workerd idle ${formatNumber(idleWorkerdCpuMsPerS)} ms CPU/s`);
+    return { run: { pairs: count, phases, skippedRates, ...optional("idleWorkerdCpuMsPerS", idleWorkerdCpuMsPerS) }, storage: worker.storage };
   } finally {
     for (const socket of sockets) socket.close();
     await sleep(200);

@@ -1,7 +1,7 @@
 // The floor's table: per pair count and offered rate, the full path's direct-call run of the
 // same bench run beside the floor, ratio = full path / floor (how many times the runtime's own
 // cost of the five hops the product spends). Printed without a full path (standalone) too.
-import { renderTable, type Row } from "../../report.js";
+import { formatNumber, renderTable, type Row } from "../../report.js";
 import type { FullPathPhase, FullPathRun } from "../index.js";
 import type { FloorPhase, FloorResult } from "./floor.js";
 
@@ -40,6 +40,7 @@ export function floorTables(floor: FloorResult, fullPath: readonly FullPathRun[]
     const notes = [
       "floor = POST /send -> sender's Durable Object (in-memory count) -> one D1 batch of 6 statements -> 201 with the row; then fetch to a Node HTTP stand-in + recipient's Durable Object -> 1 WebSocket frame (bench/fullpath/floor/worker.js)",
       full ? "full path = this run's direct-call variant (BRIDGE_LINKS=0), same rates; its end to end covers both recipient devices" : "(no full-path direct-call run for this pair count in this run: full path column empty)",
+      ...(run.idleWorkerdCpuMsPerS === undefined ? [] : [`floor workerd idle: ${formatNumber(run.idleWorkerdCpuMsPerS)} ms CPU per second with nothing sent (in CPU/msg at 25 msgs/s: ${formatNumber(run.idleWorkerdCpuMsPerS / 25)} ms)`]),
       ...(run.skippedRates.length ? [`floor rates ${run.skippedRates.join(", ")} msgs/s not run: the rate before saturated`] : []),
     ];
     return `${renderTable(title, { current: "full path", reference: "floor" }, rows)}\n${notes.join("\n")}`;
