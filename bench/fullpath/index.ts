@@ -12,6 +12,7 @@ import { openLoop } from "../adapter/open-loop.js";
 import type { MarkdownSection } from "../results.js";
 import { formatNumber, percentile, renderTable, type Row } from "../report.js";
 import { openDevice, type Device, type TransportKind } from "./devices.js";
+import { climbRates } from "./rate-ladder.js";
 import { closeDevices, inBatches, loginDevice, metricSum, registerUser, scrape, startStack, type BenchUser, type StackNode } from "./stack.js";
 // The local runtime floor (floor/): run after the full path, tabled beside its direct-call runs.
 import { runFloorBench, type FloorResult } from "./floor/floor.js";
@@ -201,14 +202,7 @@ async function runConversations(
     }
     for (const e of warm) pending.delete(e.clientMsgId);
 
-    const phases: FullPathPhase[] = [];
-    const skippedRates: number[] = [];
-    for (const [r, rate] of config.rates.entries()) {
-      const last = phases.at(-1);
-      if (last && (last.delivered < 0.9 * last.sent || last.endToEndMs.p99 > 2_000)) {
-        skippedRates.push(rate);
-        continue;
-      }
+    const { phases, skippedRates } = await climbRates(config.rates, async (rate, r) => {
       const entries: Pending[] = [];
       const callsBefore = await deliverCalls(node);
       const cpuBefore = { workerd: stack.workerdCpuMs(), bridge: stack.nodesCpuMs(), load: process.cpuUsage() };
@@ -242,7 +236,6 @@ async function runConversations(
         ...optional("loadCpuMsPerMsg", perMsg(0, (load.user + load.system) / 1000)),
         ...optional("bridgeCallsPerMsg", perMsg(callsBefore, callsAfter)),
       };
-      phases.push(phase);
       log(
         `  ${count} conv ${rate}/s: ${phase.delivered}/${phase.sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, ack p50/p99 ${formatNumber(phase.ackMs.p50)}/${formatNumber(phase.ackMs.p99)} ms, ` +
           `end to end p50/p99 ${formatNumber(phase.endToEndMs.p50)}/${formatNumber(phase.endToEndMs.p99)} ms, workerd ${formatNumber(phase.workerdCpuMsPerMsg)} ms CPU/msg, ` +
@@ -250,8 +243,8 @@ async function runConversations(
           (phase.failed ? `, ${phase.failed} sends failed` : ""),
       );
       for (const e of entries) pending.delete(e.clientMsgId);
-      await sleep(300);
-    }
+      return phase;
+    });
     const clean = (p: FullPathPhase) => p.delivered === p.sent && p.failed === 0;
     const highest = (limit: number) => phases.filter((p) => clean(p) && p.endToEndMs.p99 < limit).reduce<number | undefined>((max, p) => Math.max(max ?? 0, p.offeredPerSecond), undefined);
     const run: FullPathRun = {

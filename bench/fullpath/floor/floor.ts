@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { openLoop } from "../../adapter/open-loop.js";
 import { cpuMs } from "../../proc.js";
 import { formatNumber, percentile } from "../../report.js";
+import { climbRates } from "../rate-ladder.js";
 import { startBridgeStandIn, startFloorWorker } from "./start.js";
 
 export interface FloorConfig {
@@ -140,14 +141,7 @@ async function runPairs(count: number, config: FloorConfig, log: (line: string) 
     const idleAfter = cpuMs(worker.workerdPids());
     const idleWorkerdCpuMsPerS = idleBefore === undefined || idleAfter === undefined ? undefined : (idleAfter - idleBefore) / 2;
 
-    const phases: FloorPhase[] = [];
-    const skippedRates: number[] = [];
-    for (const [r, rate] of config.rates.entries()) {
-      const last = phases.at(-1);
-      if (last && (last.delivered < 0.9 * last.sent || last.endToEndMs.p99 > 2_000)) {
-        skippedRates.push(rate);
-        continue;
-      }
+    const { phases, skippedRates } = await climbRates(config.rates, async (rate, r) => {
       const entries: Pending[] = [];
       const before = { workerd: cpuMs(worker.workerdPids()), calls: bridge.calls(), load: process.cpuUsage() };
       const start = performance.now();
@@ -176,15 +170,14 @@ async function runPairs(count: number, config: FloorConfig, log: (line: string) 
         ...optional("bridgeCallsPerMsg", perMsg(before.calls, bridge.calls())),
         ...optional("loadCpuMsPerMsg", perMsg(0, (load.user + load.system) / 1000)),
       };
-      phases.push(phase);
       log(
         `  floor ${count} pair(s) ${rate}/s: ${phase.delivered}/${phase.sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, answer p50/p99 ${formatNumber(phase.answerMs.p50)}/${formatNumber(phase.answerMs.p99)} ms, ` +
           `end to end p50/p99 ${formatNumber(phase.endToEndMs.p50)}/${formatNumber(phase.endToEndMs.p99)} ms, workerd ${formatNumber(phase.workerdCpuMsPerMsg)} ms CPU/msg, ` +
           `${formatNumber(phase.bridgeCallsPerMsg)} bridge calls/msg` + (phase.failed ? `, ${phase.failed} failed (${firstError})` : ""),
       );
       pending.clear();
-      await sleep(300);
-    }
+      return phase;
+    });
     if (skippedRates.length) log(`  floor ${count} pair(s): saturated, rates ${skippedRates.join(", ")} not run`);
     log(`  floor ${count} pair(s): workerd idle ${formatNumber(idleWorkerdCpuMsPerS)} ms CPU/s`);
     return { run: { pairs: count, phases, skippedRates, ...optional("idleWorkerdCpuMsPerS", idleWorkerdCpuMsPerS) }, storage: worker.storage };
