@@ -1,5 +1,5 @@
 import type { Env } from "../env.js";
-import { DEFAULT_MESSAGE_DATABASES, messageDatabases } from "./message-databases.js";
+import { messageDatabaseNames, messageDatabases } from "./message-databases.js";
 
 // The copy of edge presence on each message database (migrations/messages/0003_edge_users.sql).
 // A send's append batch reads it right after its insert, in the same transaction, so the push
@@ -14,7 +14,7 @@ import { DEFAULT_MESSAGE_DATABASES, messageDatabases } from "./message-databases
 // and delete it.
 
 /** SQL: the user ids among `idsParam` (a JSON array) with an edge device, as one JSON array (a scalar subquery). */
-export function edgeUsersAmong(idsParam: string): string {
+export function edgeUsersAmongSql(idsParam: string): string {
   return `SELECT json_group_array(user_id) FROM edge_users WHERE user_id IN (SELECT value FROM json_each(${idsParam}))`;
 }
 
@@ -23,10 +23,10 @@ export function edgeUsersAmong(idsParam: string): string {
  * once. Throws if any write failed: a socket must not get `ready` before every copy exists.
  */
 export async function writeEdgeUserCopies(env: Env, userId: string, online: boolean, now = Date.now()): Promise<void> {
-  const sql = online
-    ? "INSERT INTO edge_users (user_id, since) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
-    : "DELETE FROM edge_users WHERE user_id = ?1";
-  await Promise.all(messageDatabases(env).map((d1) => (online ? d1.prepare(sql).bind(userId, now) : d1.prepare(sql).bind(userId)).run()));
+  const [sql, ...args] = online
+    ? ["INSERT INTO edge_users (user_id, since) VALUES (?1, ?2) ON CONFLICT DO NOTHING", userId, now]
+    : ["DELETE FROM edge_users WHERE user_id = ?1", userId];
+  await Promise.all(messageDatabases(env).map((d1) => d1.prepare(sql).bind(...args).run()));
 }
 
 /**
@@ -35,5 +35,5 @@ export async function writeEdgeUserCopies(env: Env, userId: string, online: bool
  * predates the copies.
  */
 export function edgeCopiesCover(env: Env): string {
-  return (env.MESSAGE_DATABASES || DEFAULT_MESSAGE_DATABASES).replace(/\s+/g, "");
+  return messageDatabaseNames(env).join(",");
 }

@@ -10,13 +10,17 @@ import { stableHash } from "../stable-hash.js";
 /** The default when MESSAGE_DATABASES is unset: one message database. */
 export const DEFAULT_MESSAGE_DATABASES = "MESSAGES_0";
 
-/** The bindings named by MESSAGE_DATABASES, in order. A missing binding is a deploy mistake: it throws, naming it. */
-export function messageDatabases(env: Env): D1Database[] {
-  const names = (env.MESSAGE_DATABASES || DEFAULT_MESSAGE_DATABASES)
+/** The binding names MESSAGE_DATABASES lists, in order. */
+export function messageDatabaseNames(env: Env): string[] {
+  return (env.MESSAGE_DATABASES || DEFAULT_MESSAGE_DATABASES)
     .split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
-  return names.map((name) => {
+}
+
+/** The bindings named by MESSAGE_DATABASES, in order. A missing binding is a deploy mistake: it throws, naming it. */
+export function messageDatabases(env: Env): D1Database[] {
+  return messageDatabaseNames(env).map((name) => {
     const binding = (env as unknown as Record<string, unknown>)[name];
     if (!isD1(binding)) throw new Error(`MESSAGE_DATABASES names ${name}, which is not a D1 binding of this Worker (wrangler.toml)`);
     return binding;

@@ -46,8 +46,9 @@ const CONVERSATION_SEND_SQL = `SELECT
   (SELECT message_db FROM conversations WHERE id = ?1) AS message_db`;
 
 /**
- * The members of a conversation and its directory entry: a group send, a system message. The directory entry is a primary-key read inside
- * the same statement, so it is asked even when the isolate has it cached.
+ * The members of a conversation and its directory entry: a group send, a system message.
+ * The directory entry is a primary-key read inside the same statement, so it is asked even
+ * when the isolate has it cached.
  */
 export async function checkConversationSend(d1: D1Database, conversationId: string): Promise<GroupSendCheck> {
   const row = await d1

@@ -1,6 +1,6 @@
 import type { Message, MessageKind } from "../../protocol/index.js";
 import { DIRECT_SEND_ALLOWED, friendshipStartedWrite } from "../db/direct-send-rights.js";
-import { edgeUsersAmong } from "../db/edge-user-copies.js";
+import { edgeUsersAmongSql } from "../db/edge-user-copies.js";
 import { pushRecordWrite } from "./push-records.js";
 
 export interface NewMessage {
@@ -55,7 +55,7 @@ export interface AppendResult {
 }
 
 /** The members (?4, a JSON array) with an edge device, as a JSON array: a column of the stored row's read. */
-const EDGE_USERS_AMONG_MEMBERS = edgeUsersAmong("?4");
+const EDGE_USERS_AMONG_MEMBERS = edgeUsersAmongSql("?4");
 
 /** "This (sender, clientMsgId) is not stored yet": every write of the batch is conditional on it. */
 const NOT_STORED = "NOT EXISTS (SELECT 1 FROM messages WHERE sender_id = ?2 AND client_msg_id = ?3)";
