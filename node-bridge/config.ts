@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { EDGE_NODE_ID } from "../protocol/index.js";
+import { DEFAULT_COALESCE_ABOVE } from "./edge-link/delivery-rate.js";
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway/gateway-limits.js";
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -43,6 +44,8 @@ const EnvSchema = z
     NODE_TTL_MS: z.coerce.number().int().min(1_000).default(15_000),
     /** Unacknowledged deliveries the broker may hand this node at once. */
     PREFETCH: z.coerce.number().int().min(1).max(10_000).default(64),
+    /** Deliveries a second from the Worker above which this node asks for batches (X-Bridge-Busy); 0 never asks. */
+    COALESCE_ABOVE: z.coerce.number().int().min(0).default(DEFAULT_COALESCE_ABOVE),
     /** Consume the `edge` routing key and forward to the Worker (every node may; they share one queue). */
     EDGE_LINK: flag.default(true),
     /** Client events per socket (docs/API.md "Limits"). */
@@ -83,6 +86,8 @@ export interface BridgeConfig {
   redisUrl?: string;
   nodeTtlMs: number;
   prefetch: number;
+  /** COALESCE_ABOVE (edge-link/delivery-rate.ts); unset = DEFAULT_COALESCE_ABOVE. */
+  coalesceAbove?: number;
   edgeLink: boolean;
   corsOrigin: string | string[];
   /** Browser origins whose handshakes are accepted (ALLOWED_ORIGINS); unset = any. */
@@ -125,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     redisUrl: e.REDIS_URL,
     nodeTtlMs: e.NODE_TTL_MS,
     prefetch: e.PREFETCH,
+    coalesceAbove: e.COALESCE_ABOVE,
     edgeLink: e.EDGE_LINK,
     corsOrigin: e.CORS_ORIGIN === "*" ? "*" : e.CORS_ORIGIN.split(",").map((s) => s.trim()),
     allowedOrigins: originList(e.ALLOWED_ORIGINS),

@@ -52,6 +52,8 @@ export class NodeMetrics {
   readonly recipientsUnrouted: Counter;
   /** How many sockets this node holds; set by the gateway (node.ts). */
   socketCount: () => number = () => 0;
+  /** Deliveries a second the Worker hands this node (edge-link/delivery-rate.ts); set by the internal server. */
+  workerDeliveryRate: () => number = () => 0;
 
   constructor(stats: NodeStats, options: { nodeId?: string } = {}) {
     const registry = this.registry;
@@ -67,6 +69,14 @@ export class NodeMetrics {
       registers: [registry],
       collect() {
         this.set(self.socketCount());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}worker_deliveries_per_second`,
+      help: "Deliveries a second the Worker hands this node (/internal/deliver), as counted against COALESCE_ABOVE",
+      registers: [registry],
+      collect() {
+        this.set(self.workerDeliveryRate());
       },
     });
     this.handshakes = new Counter({

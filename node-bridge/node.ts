@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { EDGE_NODE_ID } from "../protocol/index.js";
 import type { BridgeConfig } from "./config.js";
 import { edgeForwarder } from "./edge-link/edge-forwarder.js";
+import { DEFAULT_COALESCE_ABOVE } from "./edge-link/delivery-rate.js";
 import { createInternalServer } from "./edge-link/internal-server.js";
 import { WorkerClient } from "./edge-link/worker-client.js";
 import { InProcessBus } from "./embedded/in-process-bus.js";
@@ -110,6 +111,7 @@ export async function startBridgeNode(config: BridgeConfig, logger: Logger): Pro
     localSocketCount: () => gateway.sockets.size,
     seenSignatures,
     readiness,
+    coalesceAbove: config.coalesceAbove ?? DEFAULT_COALESCE_ABOVE,
   });
   stats.metrics.socketCount = () => gateway.sockets.size;
 

@@ -75,6 +75,14 @@ export const DeliverBatchAnswer = z.object({
 export type DeliverBatchAnswer = z.infer<typeof DeliverBatchAnswer>;
 
 /**
+ * An answer header of `POST /internal/deliver` (single or batch): `1` when the node is taking
+ * more deliveries a second than it wants one call each (its COALESCE_ABOVE). The Worker then
+ * sends its pushes through its coalescing links for a while (BRIDGE_LINK_MODE "busy"). A node
+ * that never sets it only ever gets direct calls; a Worker that ignores it loses nothing.
+ */
+export const BRIDGE_BUSY_HEADER = "X-Bridge-Busy";
+
+/**
  * Durable Object -> bridge: `POST {BRIDGE_URL}/internal/presence`, signed.
  * The user's first edge socket opened (online) or last one closed (offline): the bridge
  * writes or removes `user + device -> edge` routes.

@@ -53,8 +53,9 @@ export interface WorkerVars {
   BRIDGE_URL: string;
   /** Several bridge nodes, comma-separated (takes precedence over BRIDGE_URL). */
   BRIDGE_URLS?: string;
-  /** Bridge links (worker/bridge-link/bridge-link.ts): how many, and their window in ms; unset = wrangler.toml's. */
+  /** Bridge links (worker/bridge-link/bridge-link.ts): how many, when ("busy" or "always"), and their window in ms; unset = wrangler.toml's. */
   BRIDGE_LINKS?: string;
+  BRIDGE_LINK_MODE?: string;
   BRIDGE_LINK_WINDOW_MS?: string;
   /** The public Socket.IO gateway the web client offers (GET /api/client-config). */
   SOCKET_IO_URL?: string;

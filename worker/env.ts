@@ -16,8 +16,10 @@ export interface Env {
   SIGNATURE_LEDGER: DurableObjectNamespace;
   /** The coalescing links to the bridge (worker/bridge-link/bridge-link.ts); used when BRIDGE_LINKS > 0. */
   BRIDGE_LINK?: DurableObjectNamespace;
-  /** How many link objects pushes to the bridge go through; "0" or unset = none, one call per push. */
+  /** How many link objects pushes to the bridge may go through; "0" or unset = none, one call per push. */
   BRIDGE_LINKS?: string;
+  /** When pushes take the links: "busy" (default) while a bridge node asks for batches (X-Bridge-Busy), "always" every push. */
+  BRIDGE_LINK_MODE?: string;
   /** How long a link gathers deliveries before it sends them, in ms (default 2). */
   BRIDGE_LINK_WINDOW_MS?: string;
   /** How long a push record waits for an append to carry it, in ms (default 100; worker/messaging/push-records.ts). */

@@ -12,9 +12,12 @@
 // before 2026-11-27 16:00 UTC did). Latency: from each message's due time to its
 // arrival at the client. CPU: the node processes (from /proc), this process (clients and
 // injector), RabbitMQ (beam.smp) and Redis (redis-server), per 1,000 delivered messages.
-// edge-im runs twice on the same nodes and clients: one signed call per message, then
+// edge-im runs three times on the same nodes and clients: one signed call per message, then
 // "batched": the deliveries due within BATCH_WINDOW_MS sent as one batch call (what a link
-// from the Worker that coalesces its deliveries would send; the wait counts in the latency).
+// from the Worker that coalesces its deliveries would send; the wait counts in the latency),
+// then "default", as a Worker in the default link mode sends: one call per message until a
+// node's answer asks for batches (X-Bridge-Busy, past its COALESCE_ABOVE), then batched
+// until BUSY_HOLD_MS after the last answer that asked (worker/bridge-link/bridge-busy.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
@@ -25,7 +28,8 @@ import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js"
 import { firstJsonLine, freePort, stopChild } from "../children.js";
 import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
 import { formatNumber } from "../report.js";
-import { MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
+import { BRIDGE_BUSY_HEADER, MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
+import { BUSY_HOLD_MS } from "../../worker/bridge-link/bridge-busy.js";
 import { latencySummary, openLoop, type RatePhase } from "./open-loop.js";
 
 export interface AdapterConfig {
@@ -45,6 +49,7 @@ export const BATCH_WINDOW_MS = 2;
 export const P99_BOUND_MS = 50;
 /** After the last send, how long a phase waits for stragglers. */
 const STRAGGLER_WAIT_MS = 2_000;
+const BUSY_HEADER = BRIDGE_BUSY_HEADER.toLowerCase();
 /**
  * A phase this far past saturation ends the ramp of that system (and injection): a higher
  * rate would only measure the backlog, and cost the run seconds per phase.
@@ -68,8 +73,11 @@ const cpuProfDir = process.env.BENCH_CPU_PROF;
 
 export type SystemName = "edge-im" | "adapter";
 
-/** One signed call per message, or (edge-im only) the batch form of /internal/deliver, BATCH_WINDOW_MS of deliveries per call. */
-export type Injection = "per-call" | "batched";
+/**
+ * One signed call per message, or (edge-im only) the batch form of /internal/deliver,
+ * BATCH_WINDOW_MS of deliveries per call, or "default": per call until a node asks for batches.
+ */
+export type Injection = "per-call" | "batched" | "default";
 
 export interface AdapterRun {
   system: SystemName;
@@ -246,6 +254,7 @@ async function measureSystem(
         { agent, host: target.hostname, port: target.port, path, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers } },
         (response) => {
           if (response.statusCode !== 200) failed += count;
+          if (response.headers[BUSY_HEADER] === "1") busyUntil = performance.now() + BUSY_HOLD_MS;
           response.resume();
         },
       );
@@ -258,6 +267,8 @@ async function measureSystem(
     };
     type Delivery = ReturnType<typeof delivery>["body"];
     let injection: Injection = "per-call";
+    /** "default": until when a node's answer asked for batches. */
+    let busyUntil = 0;
     // Batched: one batch per entry node, as links that each enter by their own node would send.
     let batches = new Map<number, Delivery[]>();
     let batchTimer: NodeJS.Timeout | undefined;
@@ -268,7 +279,7 @@ async function measureSystem(
     };
     const inject = (index: number) => {
       const { entry, body } = delivery(index);
-      if (injection === "per-call") return post(entry, JSON.stringify(body), 1);
+      if (injection === "per-call" || (injection === "default" && performance.now() >= busyUntil)) return post(entry, JSON.stringify(body), 1);
       // Batched: what a link that coalesces the deliveries of BATCH_WINDOW_MS would send.
       const batch = batches.get(entry) ?? [];
       batches.set(entry, batch);
@@ -294,12 +305,16 @@ async function measureSystem(
       while (performance.now() - lastAnyAt < 300 && performance.now() < until) await sleep(50);
     };
     const runs: AdapterRun[] = [];
-    for (const mode of system === "edge-im" ? (["per-call", "batched"] as const) : (["per-call"] as const)) {
+    for (const mode of system === "edge-im" ? (["per-call", "batched", "default"] as const) : (["per-call"] as const)) {
       injection = mode;
+      busyUntil = 0;
+      // The node's meter remembers the last whole second: the default mode starts from a
+      // node that has taken nothing for that long, as a Worker meets a node at rest.
+      if (mode === "default") await sleep(2_000);
       const phases: RatePhase[] = [];
       for (const rate of config.rates) {
         if (phases.length > 0 && isSaturated(phases[phases.length - 1]!)) {
-          log(`  ${system}${mode === "batched" ? " batched" : ""} K=${k} ${rate}/s: skipped (saturated at a lower rate)`);
+          log(`  ${system}${mode === "per-call" ? "" : ` ${mode}`} K=${k} ${rate}/s: skipped (saturated at a lower rate)`);
           continue;
         }
         phaseFrom = base;
@@ -333,7 +348,7 @@ async function measureSystem(
         };
         phases.push(phase);
         log(
-          `  ${system}${mode === "batched" ? " batched" : ""} K=${k} ${rate}/s: ${received}/${sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms` +
+          `  ${system}${mode === "per-call" ? "" : ` ${mode}`} K=${k} ${rate}/s: ${received}/${sent} delivered, ${formatNumber(phase.deliveredPerSecond)} msgs/s, p50 ${formatNumber(phase.latencyMs.p50)} ms, p99 ${formatNumber(phase.latencyMs.p99)} ms` +
             (failed ? `, ${failed} injections failed` : ""),
         );
         base += sent;

@@ -1,5 +1,6 @@
-// The adapter section's tables: per K, edge-im (one call per message and batched) beside
-// the Socket.IO redis-adapter and the RabbitMQ floor, then the ceilings.
+// The adapter section's tables: per K, edge-im (one call per message, batched, and the
+// default mode: per call until a node asks for batches) beside the Socket.IO redis-adapter
+// and the RabbitMQ floor, then the ceilings.
 import { formatGrid, formatNumber, formatRatio, verdict, type Better } from "../report.js";
 import { BATCH_WINDOW_MS, P99_BOUND_MS, type AdapterResult, type AdapterRun, type Injection } from "./index.js";
 import type { RatePhase } from "./open-loop.js";
@@ -17,38 +18,43 @@ function edgeRun(result: AdapterResult, k: number, injection: Injection): Adapte
 }
 
 /**
- * One table per K: edge-im (one call per message) | edge-im batched | adapter | floor, with
- * edge-im / adapter, batched / adapter and edge-im / floor; then the ceilings (ceilingTable).
+ * One table per K: edge-im (one call per message) | batched | default | adapter | floor, with
+ * edge-im / adapter, batched / adapter, default / adapter and edge-im / floor; then the
+ * ceilings (ceilingTable).
  */
 export function adapterTables(result: AdapterResult): string[] {
   const tables: string[] = [];
   for (const k of result.config.nodeCounts) {
     const edge = edgeRun(result, k, "per-call");
     const batched = edgeRun(result, k, "batched");
+    const adaptive = edgeRun(result, k, "default");
     const adapter = result.runs.find((r) => r.system === "adapter" && r.nodes === k);
     if (!edge || !adapter) continue;
-    const header = ["metric", "edge-im", "batched", "adapter", "floor", "edge/adapter", "verdict", "batched/adapter", "edge/floor"];
+    const header = ["metric", "edge-im", "batched", "default", "adapter", "floor", "edge/adapter", "verdict", "batched/adapter", "default/adapter", "edge/floor"];
     const body: string[][] = [];
     result.config.rates.forEach((rate) => {
       // A rate a system skipped (saturated below it) shows "-".
       const at = (phases: RatePhase[] | undefined) => phases?.find((p) => p.offeredPerSecond === rate);
-      const [e, b, a, f] = [at(edge.phases), at(batched?.phases), at(adapter.phases), at(result.floor)];
-      if (!e && !b && !a) return;
+      const [e, b, d, a, f] = [at(edge.phases), at(batched?.phases), at(adaptive?.phases), at(adapter.phases), at(result.floor)];
+      if (!e && !b && !d && !a) return;
       const row = (metric: string, pick: (p: RatePhase) => number | undefined, better: Better, floor = true) => {
-        const [ev, bv, av, fv] = [e ? pick(e) : undefined, b ? pick(b) : undefined, a ? pick(a) : undefined, f && floor ? pick(f) : undefined];
+        const [ev, bv, dv, av, fv] = [e ? pick(e) : undefined, b ? pick(b) : undefined, d ? pick(d) : undefined, a ? pick(a) : undefined, f && floor ? pick(f) : undefined];
+        const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? "-" : formatRatio(x, y));
         body.push([
           metric,
           formatNumber(ev),
           formatNumber(bv),
+          formatNumber(dv),
           formatNumber(av),
           formatNumber(fv),
           formatRatio(ev, av),
           verdict(ev, av, better),
-          bv === undefined || av === undefined ? "-" : formatRatio(bv, av),
-          fv === undefined ? "-" : formatRatio(ev, fv),
+          ratio(bv, av),
+          ratio(dv, av),
+          ratio(ev, fv),
         ]);
       };
-      body.push([`offered ${rate.toLocaleString("en-US")} msgs/s`, "", "", "", "", "", "", "", ""]);
+      body.push([`offered ${rate.toLocaleString("en-US")} msgs/s`, ...Array<string>(header.length - 1).fill("")]);
       row("  delivered msgs/s", (p) => p.deliveredPerSecond, "higher");
       row("  delivered / sent", (p) => p.delivered / p.sent, "higher");
       row("  latency p50 ms", (p) => p.latencyMs.p50, "lower");
@@ -68,7 +74,7 @@ export function adapterTables(result: AdapterResult): string[] {
     tables.push(
       formatGrid(
         `Real sockets: edge-im vs Socket.IO redis-adapter, K=${k} node${k > 1 ? "s" : ""}, ${result.config.clients} clients, 1:1 ${k > 1 ? "cross-node " : ""}messages, ${result.config.durationMs / 1000} s per rate` +
-          ` (batched: edge-im with the deliveries of ${BATCH_WINDOW_MS} ms in one batch call, what a coalescing link would send; the others one call per message)`,
+          ` (batched: edge-im with the deliveries of ${BATCH_WINDOW_MS} ms in one batch call, what a coalescing link would send; default: one call per message until a node asks for batches, then batched; the others one call per message)`,
         header,
         body,
         [0, 6],
@@ -93,11 +99,12 @@ function ceilingOf(phases: RatePhase[] | undefined): string {
 
 /** Per system and K: the highest offered rate with p99 < P99_BOUND_MS and nothing lost. */
 export function ceilingTable(result: AdapterResult): string | undefined {
-  const header = ["K", "edge-im", "edge-im batched", "adapter", "floor"];
+  const header = ["K", "edge-im", "edge-im batched", "edge-im default", "adapter", "floor"];
   const body = result.config.nodeCounts.map((k) => [
     String(k),
     ceilingOf(edgeRun(result, k, "per-call")?.phases),
     ceilingOf(edgeRun(result, k, "batched")?.phases),
+    ceilingOf(edgeRun(result, k, "default")?.phases),
     ceilingOf(result.runs.find((r) => r.system === "adapter" && r.nodes === k)?.phases),
     ceilingOf(result.floor),
   ]);

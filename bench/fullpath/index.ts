@@ -117,7 +117,7 @@ async function runConversations(
   log: (line: string) => void,
 ): Promise<{ run: FullPathRun; storage: string }> {
   const startedAt = performance.now();
-  const stack = await startStack({ nodes: 1, ...urls, workerVars: { BRIDGE_LINKS: String(links) } });
+  const stack = await startStack({ nodes: 1, ...urls, workerVars: { BRIDGE_LINKS: String(links), BRIDGE_LINK_MODE: "always" } });
   const devices: Device[] = [];
   try {
     const node = stack.nodes[0]!;

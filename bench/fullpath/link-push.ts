@@ -38,7 +38,7 @@ interface Row {
 }
 
 async function runVariant(links: number): Promise<Row[]> {
-  const stack = await startStack({ nodes: 1, ...urls, workerVars: { BRIDGE_LINKS: String(links), LIMIT_TYPING: "1000000/1" } });
+  const stack = await startStack({ nodes: 1, ...urls, workerVars: { BRIDGE_LINKS: String(links), BRIDGE_LINK_MODE: "always", LIMIT_TYPING: "1000000/1" } });
   const node = stack.nodes[0]!;
   const devices: Device[] = [];
   const rows: Row[] = [];

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from "pino";
 import type { z } from "zod";
 import {
+  BRIDGE_BUSY_HEADER,
   DeliverBatchRequest,
   DeliverRequest,
   EDGE_NODE_ID,
@@ -20,6 +21,7 @@ import {
   type DeliverBatchAnswer,
   type DeliverResult,
 } from "../../protocol/index.js";
+import { DeliveryRate } from "./delivery-rate.js";
 import { NodeCallSigner } from "./node-call-signer.js";
 import { SIGNATURE_HEADER, SIGNATURE_MAX_SKEW_MS, TIMESTAMP_HEADER, type SeenSignatures, type SignedCallDirection } from "../../server-auth/signing.js";
 import { healthRoutes } from "../health/health-routes.js";
@@ -50,6 +52,8 @@ export interface InternalServerDeps {
   seenSignatures: SeenSignatures;
   /** GET /readyz: the core connections and the Worker. */
   readiness: Readiness;
+  /** Deliveries a second above which deliver answers ask for batches (COALESCE_ABOVE); 0 never. */
+  coalesceAbove: number;
 }
 
 class HttpError extends Error {
@@ -132,9 +136,9 @@ function traceIdOf(request: IncomingMessage): string | undefined {
  * made: 503, so the Worker tries its next node, or keeps the push owed and makes it later
  * (its outbox). Nodes that did get their envelope may get it twice; devices drop it by id.
  */
-function sendDispatched(response: ServerResponse, result: DispatchResult): void {
-  if (result.failedNodes.length === 0) return send(response, 200, { ok: true, ...result });
-  send(response, 503, { error: unavailable(result), ...result });
+function sendDispatched(response: ServerResponse, result: DispatchResult, headers?: Record<string, string>): void {
+  if (result.failedNodes.length === 0) return send(response, 200, { ok: true, ...result }, headers);
+  send(response, 503, { error: unavailable(result), ...result }, headers);
 }
 
 function unavailable(result: DispatchResult) {
@@ -147,13 +151,22 @@ function deliverResult(result: DispatchResult): DeliverResult {
   return { status: 503, ok: false, ...result, error: unavailable(result) };
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+function send(response: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  response.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
 }
+
+const BUSY = { [BRIDGE_BUSY_HEADER]: "1" };
 
 export function createInternalServer(deps: InternalServerDeps): Server {
   const { dispatcher, routes, stats, logger, seenSignatures: replays } = deps;
   const signer = new NodeCallSigner(deps.bridgeSecret);
+  const deliveryRate = new DeliveryRate(deps.coalesceAbove);
+  stats.metrics.workerDeliveryRate = () => deliveryRate.perSecond();
+  /** Counts a verified call's deliveries; the answer's extra header if the Worker should batch them. */
+  const taken = (deliveries: number) => {
+    deliveryRate.count(deliveries);
+    return deliveryRate.busy() ? BUSY : undefined;
+  };
 
   /** A signed call to an endpoint other than deliver: signature, replay check, JSON, schema. */
   async function signed<T extends z.ZodType>(request: IncomingMessage, path: string, schema: T, direction: SignedCallDirection = "worker->bridge"): Promise<z.infer<T>> {
@@ -175,7 +188,8 @@ export function createInternalServer(deps: InternalServerDeps): Server {
       const delivery = parseBody(json, DeliverRequest);
       const resolved = await dispatcher.lookUpSigned(delivery.userIds, call.signature, call.expiresAt, replays);
       if (!resolved) throw replayed();
-      return sendDispatched(response, await dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, resolved));
+      const headers = taken(1);
+      return sendDispatched(response, await dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, resolved), headers);
     }
     if (Array.isArray(json.deliveries) && json.deliveries.length > MAX_DELIVERIES_PER_BATCH) {
       throw new HttpError(413, "batch_too_large", `a batch holds at most ${MAX_DELIVERIES_PER_BATCH} deliveries (got ${json.deliveries.length})`);
@@ -187,13 +201,14 @@ export function createInternalServer(deps: InternalServerDeps): Server {
     }
     const resolved = await dispatcher.lookUpSigned([...new Set(deliveries.flatMap((d) => d.userIds))], call.signature, call.expiresAt, replays);
     if (!resolved) throw replayed();
+    const headers = taken(deliveries.length);
     const results = await Promise.all(
       deliveries.map((delivery) =>
         dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, deliveries.length === 1 ? resolved : routesOfUsers(resolved, delivery.userIds)),
       ),
     );
     const answer: DeliverBatchAnswer = { ok: results.every((r) => r.failedNodes.length === 0), results: results.map(deliverResult) };
-    send(response, answer.ok ? 200 : 503, answer);
+    send(response, answer.ok ? 200 : 503, answer, headers);
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {

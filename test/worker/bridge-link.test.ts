@@ -46,7 +46,7 @@ function bridge(answer: (host: string, deliveries: DeliverRequest[]) => number |
   return { calls, delivered };
 }
 
-const linkEnv = (urls = "http://a.test"): Env => ({ ...env, BRIDGE_URL: "", BRIDGE_URLS: urls, BRIDGE_LINKS: "1", BRIDGE_LINK_WINDOW_MS: "5" });
+const linkEnv = (urls = "http://a.test"): Env => ({ ...env, BRIDGE_URL: "", BRIDGE_URLS: urls, BRIDGE_LINKS: "1", BRIDGE_LINK_MODE: "always", BRIDGE_LINK_WINDOW_MS: "5" });
 
 /** Runs `body` with a BridgeLink on a real object's state, its env naming the stubbed nodes. */
 async function withLink<T>(name: string, body: (link: BridgeLink) => Promise<T>, urls?: string): Promise<T> {
@@ -129,7 +129,7 @@ describe("bridge links: coalescing pushes into batch calls", () => {
   it("a call no node takes fails every delivery in it, and says every node is down", async () => {
     const node = bridge(() => "down");
     const outcomes = await withLink("down", (link) => Promise.all(Array.from({ length: 5 }, (_, i) => link.deliver(delivery(i)))), "http://a.test,http://b.test");
-    expect(outcomes).toEqual(Array(5).fill({ outcome: "failed", everyNodeDown: true }));
+    expect(outcomes).toEqual(Array(5).fill({ outcome: "failed", everyNodeDown: true, bridgeBusy: false }));
     // The same failover as a direct call: each node once (the link's own node first).
     expect(node.calls.map((c) => c.host).sort()).toEqual(["a.test", "b.test"]);
   });

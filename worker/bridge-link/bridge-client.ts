@@ -22,11 +22,12 @@
 // late answer takes it: the push was made, and the sweep need not push it again. A call
 // that timed out on one node and was taken by the next may reach core devices twice:
 // pushes are at least once, clients drop duplicates by id.
-import { DeliverBatchAnswer, type DeliverRequest } from "../../protocol/index.js";
+import { BRIDGE_BUSY_HEADER, DeliverBatchAnswer, type DeliverRequest } from "../../protocol/index.js";
 import { signCall, type SignedCallDirection } from "../../server-auth/signing.js";
 import type { Env } from "../env.js";
 import { traceHeaders } from "../logging/request-context.js";
 import { stableHash } from "../stable-hash.js";
+import { noteBridgeBusy } from "./bridge-busy.js";
 
 /** Per attempt (per node): a healthy node answers in milliseconds; a hung one must not hold a push. */
 export const ATTEMPT_TIMEOUT_MS = 2_000;
@@ -309,6 +310,7 @@ async function attempt(
     onIssued();
     const response = await request;
     const text = await response.text(); // read to the end: the connection is free again
+    if (response.headers.get(BRIDGE_BUSY_HEADER) === "1") noteBridgeBusy();
     if (response.ok) return { kind: "taken" };
     const detail = `answered ${response.status}: ${text.slice(0, 200)}`;
     if (batchOf > 0 && response.status === 503) {

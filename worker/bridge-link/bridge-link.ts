@@ -18,6 +18,7 @@ import type { DeliverRequest } from "../../protocol/index.js";
 import type { Env } from "../env.js";
 import { stableHash } from "../stable-hash.js";
 import { ATTEMPT_TIMEOUT_MS, callBridgeBatch, isEveryBridgeNodeDown, startBridgeCall, type BridgeOutcome } from "./bridge-client.js";
+import { isBridgeBusy } from "./bridge-busy.js";
 
 /** A batch is sent once it holds this many deliveries or recipients, without waiting out the window (the bridge takes up to 500 / 10,000). */
 export const LINK_MAX_DELIVERIES = 200;
@@ -25,10 +26,12 @@ export const LINK_MAX_RECIPIENTS = 5_000;
 /** How long a link gathers before it sends, unless BRIDGE_LINK_WINDOW_MS says otherwise. */
 export const DEFAULT_LINK_WINDOW_MS = 2;
 
-/** What became of one delivery sent through a link; `everyNodeDown` as the link's isolate saw it after the call. */
+/** What became of one delivery sent through a link; `everyNodeDown` and `bridgeBusy` as the link's isolate saw them after the call. */
 export interface LinkedOutcome {
   outcome: BridgeOutcome;
   everyNodeDown: boolean;
+  /** A node asked for batches lately (bridge-busy.ts): the caller's isolate keeps using the links. */
+  bridgeBusy: boolean;
 }
 
 interface Queued {
@@ -117,7 +120,8 @@ export class BridgeLink extends DurableObject<Env> {
       console.warn(`bridge link: a batch of ${batch.length} failed before any attempt`, error); // both calls never throw: a safety net
     }
     const everyNodeDown = isEveryBridgeNodeDown(this.env);
-    batch.forEach((queued, i) => queued.resolve({ outcome: outcomes[i] ?? "failed", everyNodeDown }));
+    const bridgeBusy = isBridgeBusy();
+    batch.forEach((queued, i) => queued.resolve({ outcome: outcomes[i] ?? "failed", everyNodeDown, bridgeBusy }));
   }
 }
 
@@ -130,6 +134,14 @@ function windowMs(env: Env): number {
 export function linkCount(env: Pick<Env, "BRIDGE_LINKS" | "BRIDGE_LINK">): number {
   const n = Number(env.BRIDGE_LINKS ?? "0");
   return env.BRIDGE_LINK && Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+/**
+ * When pushes take the links (BRIDGE_LINK_MODE): "busy" (the default) only while a bridge
+ * node asks for batches (bridge-busy.ts), "always" every push.
+ */
+export function linksAlways(env: Pick<Env, "BRIDGE_LINK_MODE">): boolean {
+  return env.BRIDGE_LINK_MODE === "always";
 }
 
 /** The link of this key (a conversation id, or a user id): FNV-1a over its characters, modulo the link count. */

@@ -1,6 +1,7 @@
 import type { DeliverRequest, EdgePresenceRequest } from "../../protocol/index.js";
 import { bridgeUrls, callBridge, markEveryNodeDown, startBridgeCall, type BridgeCall, type BridgeOutcome } from "../bridge-link/bridge-client.js";
-import { bridgeLink, linkCount } from "../bridge-link/bridge-link.js";
+import { isBridgeBusy, noteBridgeBusy } from "../bridge-link/bridge-busy.js";
+import { bridgeLink, linkCount, linksAlways } from "../bridge-link/bridge-link.js";
 import type { Env } from "../env.js";
 
 // The seam to the core gateways (Socket.IO nodes behind the bridge).
@@ -12,13 +13,15 @@ import type { Env } from "../env.js";
 
 /**
  * One delivery to the core. `issued` settles when the request has left, so deliver() can
- * start it before the edge's fan-out. With BRIDGE_LINKS = 0 (the default) it is a call of
- * its own; otherwise it goes through one of the link objects (worker/bridge-link/bridge-link.ts),
- * which sends it with the other deliveries of a few milliseconds in one batch call.
+ * start it before the edge's fan-out. It is a call of its own unless a bridge node asked for
+ * batches lately (X-Bridge-Busy; always, with BRIDGE_LINK_MODE "always"), and BRIDGE_LINKS > 0:
+ * then it goes through one of the link objects (worker/bridge-link/bridge-link.ts), which
+ * sends it with the other deliveries of a few milliseconds in one batch call.
  */
 export function forwardToCore(env: Env, request: DeliverRequest): BridgeCall {
   const links = linkCount(env);
-  if (links === 0 || bridgeUrls(env).length === 0) return startBridgeCall(env, "/internal/deliver", request, "worker->bridge", orderKey(request));
+  const viaLink = links > 0 && (linksAlways(env) || isBridgeBusy());
+  if (!viaLink || bridgeUrls(env).length === 0) return startBridgeCall(env, "/internal/deliver", request, "worker->bridge", orderKey(request));
   return { issued: Promise.resolve(), outcome: throughLink(env, request, links) };
 }
 
@@ -28,10 +31,12 @@ export function forwardToCore(env: Env, request: DeliverRequest): BridgeCall {
  */
 async function throughLink(env: Env, request: DeliverRequest, links: number): Promise<BridgeOutcome> {
   try {
-    const { outcome, everyNodeDown } = await bridgeLink(env, orderKey(request), links).deliver(request);
+    const { outcome, everyNodeDown, bridgeBusy } = await bridgeLink(env, orderKey(request), links).deliver(request);
     // The down marks live in the link's isolate; the outbox sweep reads this one's
     // (isEveryBridgeNodeDown) to stop early, as it does with direct calls.
     if (outcome === "failed" && everyNodeDown) markEveryNodeDown(env);
+    // Only the links hear the nodes now: their word keeps this isolate's pushes batched.
+    if (bridgeBusy) noteBridgeBusy();
     return outcome;
   } catch (error) {
     console.warn(`bridge link unreachable: calling the bridge directly (${String(error)})`);

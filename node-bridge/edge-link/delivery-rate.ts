@@ -1,0 +1,55 @@
+// How many deliveries the Worker hands this node a second, and whether that is past the
+// point where it should batch them (COALESCE_ABOVE; protocol/bridge.ts, BRIDGE_BUSY_HEADER).
+// A call costs the node its HTTP exchange, signature and Redis round trip whatever it
+// carries (bench/README.md, "Issue 10"): past a few hundred calls a second that is most of
+// the node's CPU, and a batch pays it once for all its deliveries.
+//
+// Fixed one-second buckets: the rate is the busier of the last whole second and the one
+// under way, so a burst counts as soon as it passes the bound and a quiet second clears it.
+
+const BUCKET_MS = 1_000;
+
+/**
+ * COALESCE_ABOVE's default. Measured one call per delivery, a node spends about 350 µs of
+ * CPU on each call it takes (bench/README.md): at 1,000 a second that is a third of a core.
+ */
+export const DEFAULT_COALESCE_ABOVE = 1_000;
+
+export class DeliveryRate {
+  private bucketStart = 0;
+  private current = 0;
+  private previous = 0;
+
+  constructor(
+    /** Deliveries a second above which the node asks for batches; 0 never asks. */
+    private readonly coalesceAbove: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `deliveries` were taken (1 for a single call, the batch's length for a batch). */
+  count(deliveries: number): void {
+    this.roll();
+    this.current += deliveries;
+  }
+
+  /** Deliveries a second: the busier of the last whole second and this one so far. */
+  perSecond(): number {
+    this.roll();
+    return Math.max(this.previous, this.current);
+  }
+
+  /** Should the Worker send its deliveries batched (BRIDGE_BUSY_HEADER)? */
+  busy(): boolean {
+    return this.coalesceAbove > 0 && this.perSecond() > this.coalesceAbove;
+  }
+
+  private roll(): void {
+    const now = this.now();
+    const elapsed = now - this.bucketStart;
+    if (elapsed < BUCKET_MS) return;
+    // A gap of more than one bucket leaves nothing in the last whole second.
+    this.previous = elapsed < 2 * BUCKET_MS ? this.current : 0;
+    this.current = 0;
+    this.bucketStart = now - (elapsed % BUCKET_MS);
+  }
+}
