@@ -26,6 +26,7 @@ import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
 import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js";
 import { firstJsonLine, freePort, stopChild } from "../children.js";
+import { collectLoadGarbage } from "../load-gc.js";
 import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
 import { formatNumber } from "../report.js";
 import { BRIDGE_BUSY_HEADER, MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
@@ -317,6 +318,7 @@ async function measureSystem(
           log(`  ${system}${mode === "per-call" ? "" : ` ${mode}`} K=${k} ${rate}/s: skipped (saturated at a lower rate)`);
           continue;
         }
+        collectLoadGarbage(); // the injector's and clients' own GC out of the phase (../load-gc.ts)
         phaseFrom = base;
         received = 0;
         latencies = [];

@@ -1,5 +1,6 @@
 // The offered-rate ladder of the full path and its floor: each rate in order, and once one
 // saturated the higher ones are not run, to keep the section short.
+import { collectLoadGarbage } from "../load-gc.js";
 
 /** What a phase must report for the ladder to see saturation. */
 export interface LadderPhase {
@@ -13,8 +14,9 @@ export const saturated = (phase: LadderPhase) => phase.delivered < 0.9 * phase.s
 
 /**
  * Runs `phase` at each rate in order (its index names the phase's messages), with 300 ms
- * between phases so that one phase's stragglers do not count in the next; after a saturated
- * phase the higher rates are skipped.
+ * between phases so that one phase's stragglers do not count in the next, and the bench
+ * process's own garbage collected before each (load-gc.ts); after a saturated phase the
+ * higher rates are skipped.
  */
 export async function climbRates<P extends LadderPhase>(
   rates: readonly number[],
@@ -28,6 +30,7 @@ export async function climbRates<P extends LadderPhase>(
       skippedRates.push(rate);
       continue;
     }
+    collectLoadGarbage();
     phases.push(await phase(rate, index));
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
