@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { EDGE_NODE_ID } from "../protocol/index.js";
-import { DEFAULT_COALESCE_ABOVE } from "./edge-link/delivery-rate.js";
+import { DEFAULT_COALESCE_ABOVE } from "./edge-link/delivery-load.js";
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway/gateway-limits.js";
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -86,7 +86,7 @@ export interface BridgeConfig {
   redisUrl?: string;
   nodeTtlMs: number;
   prefetch: number;
-  /** COALESCE_ABOVE (edge-link/delivery-rate.ts); unset = DEFAULT_COALESCE_ABOVE. */
+  /** COALESCE_ABOVE (edge-link/delivery-load.ts); unset = DEFAULT_COALESCE_ABOVE. */
   coalesceAbove?: number;
   edgeLink: boolean;
   corsOrigin: string | string[];

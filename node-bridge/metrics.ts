@@ -52,7 +52,7 @@ export class NodeMetrics {
   readonly recipientsUnrouted: Counter;
   /** How many sockets this node holds; set by the gateway (node.ts). */
   socketCount: () => number = () => 0;
-  /** Deliveries a second the Worker hands this node (edge-link/delivery-rate.ts); set by the internal server. */
+  /** Deliveries a second the Worker hands this node (edge-link/delivery-load.ts); set by the internal server. */
   workerDeliveryRate: () => number = () => 0;
 
   constructor(stats: NodeStats, options: { nodeId?: string } = {}) {

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { EDGE_NODE_ID } from "../protocol/index.js";
 import type { BridgeConfig } from "./config.js";
 import { edgeForwarder } from "./edge-link/edge-forwarder.js";
-import { DEFAULT_COALESCE_ABOVE } from "./edge-link/delivery-rate.js";
+import { DEFAULT_COALESCE_ABOVE } from "./edge-link/delivery-load.js";
 import { createInternalServer } from "./edge-link/internal-server.js";
 import { WorkerClient } from "./edge-link/worker-client.js";
 import { InProcessBus } from "./embedded/in-process-bus.js";

@@ -21,7 +21,7 @@ import {
   type DeliverBatchAnswer,
   type DeliverResult,
 } from "../../protocol/index.js";
-import { DeliveryRate } from "./delivery-rate.js";
+import { DeliveryLoad } from "./delivery-load.js";
 import { NodeCallSigner } from "./node-call-signer.js";
 import { SIGNATURE_HEADER, SIGNATURE_MAX_SKEW_MS, TIMESTAMP_HEADER, type SeenSignatures, type SignedCallDirection } from "../../server-auth/signing.js";
 import { healthRoutes } from "../health/health-routes.js";
@@ -160,13 +160,10 @@ const BUSY = { [BRIDGE_BUSY_HEADER]: "1" };
 export function createInternalServer(deps: InternalServerDeps): Server {
   const { dispatcher, routes, stats, logger, seenSignatures: replays } = deps;
   const signer = new NodeCallSigner(deps.bridgeSecret);
-  const deliveryRate = new DeliveryRate(deps.coalesceAbove);
-  stats.metrics.workerDeliveryRate = () => deliveryRate.perSecond();
-  /** Counts a verified call's deliveries; the answer's extra header if the Worker should batch them. */
-  const taken = (deliveries: number) => {
-    deliveryRate.count(deliveries);
-    return deliveryRate.busy() ? BUSY : undefined;
-  };
+  const load = new DeliveryLoad(deps.coalesceAbove);
+  stats.metrics.workerDeliveryRate = () => load.perSecond();
+  /** The answer's extra header when the Worker should batch its deliveries (delivery-load.ts). */
+  const askIfBusy = () => (load.busy() ? BUSY : undefined);
 
   /** A signed call to an endpoint other than deliver: signature, replay check, JSON, schema. */
   async function signed<T extends z.ZodType>(request: IncomingMessage, path: string, schema: T, direction: SignedCallDirection = "worker->bridge"): Promise<z.infer<T>> {
@@ -182,14 +179,24 @@ export function createInternalServer(deps: InternalServerDeps): Server {
    */
   async function deliver(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const call = await readVerified(request, signer, path, "worker->bridge");
+    load.enter();
+    try {
+      await deliverVerified(call, request, response);
+    } finally {
+      load.leave();
+    }
+  }
+
+  async function deliverVerified(call: VerifiedCall, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const json = parseJson(call.body);
     const traceId = traceIdOf(request);
     if (!isBatch(json)) {
       const delivery = parseBody(json, DeliverRequest);
       const resolved = await dispatcher.lookUpSigned(delivery.userIds, call.signature, call.expiresAt, replays);
       if (!resolved) throw replayed();
-      const headers = taken(1);
-      return sendDispatched(response, await dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, resolved), headers);
+      load.count(1);
+      const result = await dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, resolved);
+      return sendDispatched(response, result, askIfBusy());
     }
     if (Array.isArray(json.deliveries) && json.deliveries.length > MAX_DELIVERIES_PER_BATCH) {
       throw new HttpError(413, "batch_too_large", `a batch holds at most ${MAX_DELIVERIES_PER_BATCH} deliveries (got ${json.deliveries.length})`);
@@ -201,14 +208,14 @@ export function createInternalServer(deps: InternalServerDeps): Server {
     }
     const resolved = await dispatcher.lookUpSigned([...new Set(deliveries.flatMap((d) => d.userIds))], call.signature, call.expiresAt, replays);
     if (!resolved) throw replayed();
-    const headers = taken(deliveries.length);
+    load.count(deliveries.length);
     const results = await Promise.all(
       deliveries.map((delivery) =>
         dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, deliveries.length === 1 ? resolved : routesOfUsers(resolved, delivery.userIds)),
       ),
     );
     const answer: DeliverBatchAnswer = { ok: results.every((r) => r.failedNodes.length === 0), results: results.map(deliverResult) };
-    send(response, answer.ok ? 200 : 503, answer, headers);
+    send(response, answer.ok ? 200 : 503, answer, askIfBusy());
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -2,11 +2,12 @@
 // deliveries a second than COALESCE_ABOVE, single calls and batches counted by their
 // deliveries, and shows the count on /metrics; below that, or with COALESCE_ABOVE = 0, its
 // answers never ask. A real node (RabbitMQ, Redis), signed calls as the Worker signs them.
-// The meter's own clock (a quiet second clears it) is tested with an injected clock.
+// The meter's own clock (a quiet second clears it) and its calls-in-flight sign are tested
+// with an injected clock.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BRIDGE_BUSY_HEADER, type ServerEvent } from "../../protocol/index.js";
-import { DeliveryRate } from "../../node-bridge/edge-link/delivery-rate.js";
+import { BEHIND_IN_FLIGHT, DeliveryLoad } from "../../node-bridge/edge-link/delivery-load.js";
 import type { BridgeNode } from "../../node-bridge/node.js";
 import { signCall } from "../../server-auth/signing.js";
 import { NodePool } from "../e2e/support/nodes.js";
@@ -55,10 +56,10 @@ describe.skipIf(inject("servicesMissing"))("a node asks for batches past COALESC
   });
 });
 
-describe("DeliveryRate: the busier of the last whole second and this one", () => {
+describe("DeliveryLoad: the rate (the busier of the last whole second and this one) and the calls in flight", () => {
   it("counts deliveries, asks past the bound, and a quiet second clears it", () => {
     let now = 10_000;
-    const rate = new DeliveryRate(5, () => now);
+    const rate = new DeliveryLoad(5, () => now);
     rate.count(5);
     expect([rate.perSecond(), rate.busy()]).toEqual([5, false]);
     rate.count(1);
@@ -73,8 +74,19 @@ describe("DeliveryRate: the busier of the last whole second and this one", () =>
   });
 
   it("a bound of 0 never asks", () => {
-    const rate = new DeliveryRate(0, () => 0);
+    const rate = new DeliveryLoad(0, () => 0);
     rate.count(1_000_000);
+    for (let i = 0; i < BEHIND_IN_FLIGHT; i++) rate.enter();
     expect(rate.busy()).toBe(false);
+  });
+
+  it("BEHIND_IN_FLIGHT calls open at once ask at once, under the rate; as they close it stops", () => {
+    const load = new DeliveryLoad(500, () => 10_000);
+    for (let i = 0; i < BEHIND_IN_FLIGHT - 1; i++) load.enter();
+    expect(load.busy()).toBe(false);
+    load.enter();
+    expect(load.busy()).toBe(true);
+    load.leave();
+    expect(load.busy()).toBe(false);
   });
 });
