@@ -29,6 +29,13 @@ export const DeliverRequest = z.object({
   event: ServerEvent,
   userIds: z.array(Id).min(1).max(10_000),
   exceptDevice: DeviceRef.optional(),
+  /**
+   * The request id of the request behind this delivery, when it is not the call's own
+   * X-Request-Id: a bridge link sends the pushes of many requests in one call, each with
+   * its own. A node logs it (and puts it in the envelopes) instead of the header's; a
+   * malformed one is dropped, never the delivery.
+   */
+  traceId: TraceId.optional().catch(undefined),
 });
 export type DeliverRequest = z.infer<typeof DeliverRequest>;
 

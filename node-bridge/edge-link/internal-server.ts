@@ -195,7 +195,7 @@ export function createInternalServer(deps: InternalServerDeps): Server {
       const resolved = await dispatcher.lookUpSigned(delivery.userIds, call.signature, call.expiresAt, replays);
       if (!resolved) throw replayed();
       load.count(1);
-      const result = await dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, resolved);
+      const result = await dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId: delivery.traceId ?? traceId }, resolved);
       return sendDispatched(response, result, askIfBusy());
     }
     if (Array.isArray(json.deliveries) && json.deliveries.length > MAX_DELIVERIES_PER_BATCH) {
@@ -211,7 +211,10 @@ export function createInternalServer(deps: InternalServerDeps): Server {
     load.count(deliveries.length);
     const results = await Promise.all(
       deliveries.map((delivery) =>
-        dispatcher.dispatchResolved({ ...delivery, origin: WORKER_ORIGIN, traceId }, deliveries.length === 1 ? resolved : routesOfUsers(resolved, delivery.userIds)),
+        dispatcher.dispatchResolved(
+          { ...delivery, origin: WORKER_ORIGIN, traceId: delivery.traceId ?? traceId },
+          deliveries.length === 1 ? resolved : routesOfUsers(resolved, delivery.userIds),
+        ),
       ),
     );
     const answer: DeliverBatchAnswer = { ok: results.every((r) => r.failedNodes.length === 0), results: results.map(deliverResult) };

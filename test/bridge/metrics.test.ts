@@ -1,6 +1,7 @@
 // GET /metrics on a node's internal port (Prometheus, per-node registry): after a handshake
 // refusal, an accepted handshake and a delivery, the counters moved and the histograms
-// observed. The delivery's X-Request-Id travels into the envelope and the node's log lines.
+// observed. The delivery's X-Request-Id travels into the envelope and the node's log lines;
+// in a batch, each delivery's own traceId (a bridge link's call carries many requests' pushes).
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
@@ -113,6 +114,28 @@ describe("bridge metrics (GET /metrics)", () => {
     const { message } = (await answer.json()) as { message: { id: string } };
     await device.waitForMessage(message.id);
     await eventually(async () => lines.some((l) => l.msg === "pushing to local sockets" && l.traceId === requestId), "the push's log line with the request id");
+  });
+
+  it.skipIf(inject("servicesMissing"))("a batch's deliveries each carry their own request id into the push's log line; a malformed one falls back to the call's", async () => {
+    const { node, lines } = await nodeWithLog("trace-batch");
+    nodes.push(node);
+    const users = [await registerUser("trace_a"), await registerUser("trace_b")];
+    for (const user of users) devices.push(await connectCore(node.socketUrl, user.token));
+    const [alice, bob] = users.map((u) => u.id) as [string, string];
+    const [own, callId] = [`own-${randomUUID()}`, `call-${randomUUID()}`];
+    const typing = (userId: string): ServerEvent => ({ type: "typing", conversationId: `g:${randomUUID()}`, userId });
+    const path = "/internal/deliver";
+    const body = JSON.stringify({
+      deliveries: [
+        { event: typing(bob), userIds: [alice], traceId: own },
+        { event: typing(alice), userIds: [bob], traceId: "no spaces allowed" },
+      ],
+    });
+    const signature = await signCall(inject("bridgeSecret"), { direction: "worker->bridge", method: "POST", path, body });
+    const answer = await fetch(`${node.internalUrl}${path}`, { method: "POST", headers: { "Content-Type": "application/json", "X-Request-Id": callId, ...signature }, body });
+    expect(answer.status).toBe(200);
+    const pushed = (traceId: string) => lines.some((l) => l.msg === "pushing to local sockets" && l.traceId === traceId);
+    await eventually(async () => pushed(own) && pushed(callId), "both pushes' log lines, each with its request id");
   });
 
   it("counts failed Worker calls by path and reason", async () => {

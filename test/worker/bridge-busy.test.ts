@@ -11,6 +11,7 @@ import { resetBridgeHealth } from "../../worker/bridge-link/bridge-client.js";
 import { BridgeLink, type LinkedOutcome } from "../../worker/bridge-link/bridge-link.js";
 import { forwardToCore } from "../../worker/delivery/core-gateway.js";
 import type { Env } from "../../worker/env.js";
+import { withRequestId } from "../../worker/logging/request-context.js";
 
 const user = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
 const delivery = (i: number): DeliverRequest => ({ event: { type: "typing", conversationId: `g:${user(i)}`, userId: user(i) }, userIds: [user(1000 + i)] });
@@ -80,6 +81,14 @@ describe("bridge links when the bridge is busy (BRIDGE_LINK_MODE busy)", () => {
     expect(isBridgeBusy()).toBe(false);
     await forwardToCore(busyEnv(namespace), delivery(1)).outcome;
     expect([bodies.length, handed.length]).toEqual([1, 0]);
+  });
+
+  it("a push handed to a link names the request behind it (the link's call carries many requests' pushes)", async () => {
+    node(() => false);
+    const { namespace, handed } = links(true);
+    noteBridgeBusy();
+    await withRequestId("req-behind-the-push", () => forwardToCore(busyEnv(namespace), delivery(1)).outcome);
+    expect(handed.map((d) => d.traceId)).toEqual(["req-behind-the-push"]);
   });
 
   it("the hold lasts BUSY_HOLD_MS from the last answer that asked", () => {

@@ -3,6 +3,7 @@ import { bridgeUrls, callBridge, markEveryNodeDown, startBridgeCall, type Bridge
 import { isBridgeBusy, noteBridgeBusy } from "../bridge-link/bridge-busy.js";
 import { bridgeLink, linkCount, linksAlways } from "../bridge-link/bridge-link.js";
 import type { Env } from "../env.js";
+import { currentRequestId } from "../logging/request-context.js";
 
 // The seam to the core gateways (Socket.IO nodes behind the bridge).
 // deliver() hands every push here once, with the whole recipient list; the UserHub
@@ -31,7 +32,10 @@ export function forwardToCore(env: Env, request: DeliverRequest): BridgeCall {
  */
 async function throughLink(env: Env, request: DeliverRequest, links: number): Promise<BridgeOutcome> {
   try {
-    const { outcome, everyNodeDown, bridgeBusy } = await bridgeLink(env, orderKey(request), links).deliver(request);
+    // The link's call carries the pushes of many requests: each names its own in the body.
+    const requestId = currentRequestId();
+    const traced = requestId && !request.traceId ? { ...request, traceId: requestId } : request;
+    const { outcome, everyNodeDown, bridgeBusy } = await bridgeLink(env, orderKey(request), links).deliver(traced);
     // The down marks live in the link's isolate; the outbox sweep reads this one's
     // (isEveryBridgeNodeDown) to stop early, as it does with direct calls.
     if (outcome === "failed" && everyNodeDown) markEveryNodeDown(env);
