@@ -46,6 +46,14 @@ export const ADAPTER_CONFIG: AdapterConfig = { nodeCounts: [1, 2, 4], clients: 2
 
 /** How long the batched injector coalesces deliveries before one batch call. */
 export const BATCH_WINDOW_MS = 2;
+/**
+ * The links the batched injector sends through, the same for every K: the Worker's link
+ * count is its configuration (BRIDGE_LINKS), not the number of nodes, so a batch's size
+ * depends on the rate and the links, never on K. (Runs before 2026-11-27 21:10 UTC sent one
+ * batch per entry node, K links: the larger batches at K = 1 then made CPU per message look
+ * like it grew with K.)
+ */
+export const BATCH_LINKS = 4;
 /** A phase's latency bound for "highest offered rate with p99 under it" (the ceiling table). */
 export const P99_BOUND_MS = 50;
 /** After the last send, how long a phase waits for stragglers. */
@@ -270,24 +278,27 @@ async function measureSystem(
     let injection: Injection = "per-call";
     /** "default": until when a node's answer asked for batches. */
     let busyUntil = 0;
-    // Batched: one batch per entry node, as links that each enter by their own node would send.
+    // Batched: one batch per link and window, BATCH_LINKS links whatever K (as the Worker's
+    // BRIDGE_LINKS), link l entering node l mod K (as each link enters the node its id hashes to).
     let batches = new Map<number, Delivery[]>();
     let batchTimer: NodeJS.Timeout | undefined;
+    const linkEntry = (link: number) => link % k;
     const flushBatches = () => {
       batchTimer = undefined;
-      for (const [entry, batch] of batches) post(entry, JSON.stringify({ deliveries: batch }), batch.length);
+      for (const [link, batch] of batches) post(linkEntry(link), JSON.stringify({ deliveries: batch }), batch.length);
       batches = new Map();
     };
     const inject = (index: number) => {
       const { entry, body } = delivery(index);
       if (injection === "per-call" || (injection === "default" && performance.now() >= busyUntil)) return post(entry, JSON.stringify(body), 1);
-      // Batched: what a link that coalesces the deliveries of BATCH_WINDOW_MS would send.
-      const batch = batches.get(entry) ?? [];
-      batches.set(entry, batch);
+      // Batched: what the links that coalesce the deliveries of BATCH_WINDOW_MS would send.
+      const link = index % BATCH_LINKS;
+      const batch = batches.get(link) ?? [];
+      batches.set(link, batch);
       batch.push(body);
       if (batch.length >= MAX_DELIVERIES_PER_BATCH) {
-        post(entry, JSON.stringify({ deliveries: batch }), batch.length);
-        batches.delete(entry);
+        post(linkEntry(link), JSON.stringify({ deliveries: batch }), batch.length);
+        batches.delete(link);
       }
       batchTimer ??= setTimeout(flushBatches, BATCH_WINDOW_MS);
     };

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describeMachine, type Machine } from "../results.js";
-import { ADAPTER_ENTRY, BATCH_WINDOW_MS, P99_BOUND_MS, type AdapterResult } from "./index.js";
+import { ADAPTER_ENTRY, BATCH_LINKS, BATCH_WINDOW_MS, P99_BOUND_MS, type AdapterResult } from "./index.js";
 import { adapterTables } from "./tables.js";
 
 const file = fileURLToPath(new URL("../RESULTS.md", import.meta.url));
@@ -23,7 +23,7 @@ export async function writeAdapterMarkdown(result: AdapterResult, machine: Machi
       ` offered rates ${c.rates.map((r) => r.toLocaleString("en-US")).join(" and ")} msgs/s, open loop, ${c.durationMs / 1000} s each after a 0.5 s warm-up;` +
       ` one 1:1 \`message.new\` per message injected by a signed HTTP call (edge-im: \`POST /internal/deliver\`; adapter: \`POST /emit\` doing \`io.to(room).emit\`) ${ADAPTER_ENTRY === "node0" ? "into node 0, recipient on another node when K > 1" : "into a node other than the recipient's when K > 1, spread over the nodes (as pushes enter by their conversation's node, and a cluster emits on the sender's node)"};` +
       " latency from each message's due time to its arrival at the client; CPU per 1,000 delivered messages.",
-    `- batched: edge-im again on the same nodes and clients, the deliveries due within ${BATCH_WINDOW_MS} ms sent as one batch call (\`{ deliveries: [...] }\` on the same endpoint): what a link from the Worker that coalesces its deliveries would send; the coalescing wait counts in the latency. The adapter and the per-call edge-im column get one call per message.`,
+    `- batched: edge-im again on the same nodes and clients, the deliveries due within ${BATCH_WINDOW_MS} ms sent as one batch call (\`{ deliveries: [...] }\` on the same endpoint) per link, through ${BATCH_LINKS} links whatever K (link l enters node l mod K): what the Worker's coalescing links would send; the coalescing wait counts in the latency. The adapter and the per-call edge-im column get one call per message.`,
     "- default: edge-im a third time, as a Worker in the default link mode sends (BRIDGE_LINK_MODE \"busy\"): one call per message until a node's answer asks for batches (`X-Bridge-Busy`, past its `COALESCE_ABOVE`, default 500 deliveries a second, or with 16 calls open), then batched as above until 10 s after the last answer that asked; it starts after 2 s without calls, from a node at rest.",
     `- ceilings: per system and K, the highest offered rate at which every message arrived and p99 stayed under ${P99_BOUND_MS} ms. Between phases the bench waits until no message arrived for 300 ms (at most 5 s), so a saturated phase's backlog does not spill into the next; after a phase that lost more than 10% or had p99 over 2 s, the higher rates of that system are skipped ("-").`,
     "- floor: raw RabbitMQ in one process, publish with confirms to a direct exchange, consume and ack, same rates and payload size; its \"node CPU\" is that process.",
