@@ -4,52 +4,26 @@
 // coalesce. Its own Worker (links and mode left to wrangler.toml; a 100 ms window so that
 // pushes made close together through a link surely share a call) and a real bridge node
 // that asks past 20 deliveries a second (the setup's few pushes stay under it), behind a
-// recording proxy (support/recording-proxy.ts).
+// recording proxy (support/proxied-core.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { BridgeNode } from "../../node-bridge/node.js";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker.js";
-import { befriend, registerUser, type TestUser } from "./support/api.js";
-import { connectCore, type DeviceClient } from "./support/clients.js";
-import { NodePool } from "./support/nodes.js";
-import { RecordingProxy } from "./support/recording-proxy.js";
+import type { TestUser } from "./support/api.js";
+import type { DeviceClient } from "./support/clients.js";
+import { startProxiedCore, type ProxiedCore } from "./support/proxied-core.js";
+import type { RecordingProxy } from "./support/recording-proxy.js";
 
 describe.skipIf(inject("servicesMissing"))("default link mode: direct calls until the node asks for batches", () => {
-  const pool = new NodePool();
-  const proxy = new RecordingProxy(inject("bridgeSecret"));
-  let worker: LocalWorker;
-  let node: BridgeNode;
+  let core: ProxiedCore;
+  let proxy: RecordingProxy;
   let senders: TestUser[];
   let receiver: TestUser;
   let receiverOnCore: DeviceClient;
 
   beforeAll(async () => {
-    const proxyUrl = await proxy.start();
-    worker = await startLocalWorker({
-      AUTH_SECRET: inject("authSecret"),
-      BRIDGE_SECRET: inject("bridgeSecret"),
-      BRIDGE_URL: "",
-      BRIDGE_URLS: proxyUrl,
-      BRIDGE_LINK_WINDOW_MS: "100",
-      LIMIT_REGISTRATIONS: "1000/60",
-      LIMIT_MESSAGES: "1000/10",
-    });
-    node = await pool.start("busy", { workerUrl: worker.url, coalesceAbove: 20 });
-    proxy.target = node.internalUrl;
-    receiver = await registerUser("bb_r", { baseUrl: worker.url });
-    senders = [];
-    for (let i = 0; i < 2; i++) {
-      const sender = await registerUser(`bb_s${i}`, { baseUrl: worker.url });
-      await befriend(sender, receiver);
-      senders.push(sender);
-    }
-    receiverOnCore = await connectCore(node.socketUrl, receiver.token);
+    // Links and mode left to wrangler.toml; the node asks past 20 deliveries a second.
+    core = await startProxiedCore({ name: "bb", senders: 2, vars: { BRIDGE_LINK_WINDOW_MS: "100" }, nodeOverrides: { coalesceAbove: 20 } });
+    ({ proxy, senders, receiver, receiverOnCore } = core);
   });
-  afterAll(async () => {
-    receiverOnCore?.close();
-    await pool.stopAll();
-    await worker?.dispose();
-    await proxy.stop();
-  });
+  afterAll(() => core?.stop());
 
   const send = (from: TestUser, text: string) =>
     from.api.messages.send({ to: { userId: receiver.id }, clientMsgId: `bb-${Math.random().toString(36).slice(2)}`, kind: "text", body: { text } });

@@ -5,54 +5,28 @@
 // (support/recording-proxy.ts). The default mode, links only while a node asks for them,
 // is bridge-busy.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
-import type { BridgeNode } from "../../node-bridge/node.js";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-worker.js";
-import { befriend, registerUser, type TestUser } from "./support/api.js";
-import { connectCore, settle, type DeviceClient } from "./support/clients.js";
-import { NodePool } from "./support/nodes.js";
-import { messageIdOf, RecordingProxy } from "./support/recording-proxy.js";
+import type { TestUser } from "./support/api.js";
+import { settle, type DeviceClient } from "./support/clients.js";
+import { startProxiedCore, type ProxiedCore } from "./support/proxied-core.js";
+import { messageIdOf, type RecordingProxy } from "./support/recording-proxy.js";
 
 describe.skipIf(inject("servicesMissing"))("bridge links on: pushes coalesced through Durable Objects", () => {
-  const pool = new NodePool();
-  const proxy = new RecordingProxy(inject("bridgeSecret"));
-  let worker: LocalWorker;
-  let node: BridgeNode;
+  let core: ProxiedCore;
+  let proxy: RecordingProxy;
+  let worker: ProxiedCore["worker"];
   let senders: TestUser[];
   let receiver: TestUser;
   let receiverOnCore: DeviceClient;
 
   beforeAll(async () => {
-    const proxyUrl = await proxy.start();
-    worker = await startLocalWorker({
-      AUTH_SECRET: inject("authSecret"),
-      BRIDGE_SECRET: inject("bridgeSecret"),
-      BRIDGE_URL: "",
-      BRIDGE_URLS: proxyUrl,
-      BRIDGE_LINKS: "8",
-      BRIDGE_LINK_MODE: "always",
-      BRIDGE_LINK_WINDOW_MS: "100",
-      LIMIT_REGISTRATIONS: "1000/60",
-      LIMIT_MESSAGES: "1000/10",
-      ADMIN_SECRET: inject("adminSecret"),
+    core = await startProxiedCore({
+      name: "ln",
+      senders: 4,
+      vars: { BRIDGE_LINKS: "8", BRIDGE_LINK_MODE: "always", BRIDGE_LINK_WINDOW_MS: "100", ADMIN_SECRET: inject("adminSecret") },
     });
-    node = await pool.start("links", { workerUrl: worker.url });
-    proxy.target = node.internalUrl;
-    const register = (prefix: string) => registerUser(prefix, { baseUrl: worker.url });
-    receiver = await register("ln_r");
-    senders = [];
-    for (let i = 0; i < 4; i++) {
-      const sender = await register(`ln_s${i}`);
-      await befriend(sender, receiver);
-      senders.push(sender);
-    }
-    receiverOnCore = await connectCore(node.socketUrl, receiver.token);
+    ({ proxy, worker, senders, receiver, receiverOnCore } = core);
   });
-  afterAll(async () => {
-    receiverOnCore?.close();
-    await pool.stopAll();
-    await worker?.dispose();
-    await proxy.stop();
-  });
+  afterAll(() => core?.stop());
   beforeEach(() => {
     proxy.mode = "pass";
   });
