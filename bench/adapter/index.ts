@@ -18,19 +18,17 @@
 // then "default", as a Worker in the default link mode sends: one call per message until a
 // node's answer asks for batches (X-Bridge-Busy, past its COALESCE_ABOVE), then batched
 // until BUSY_HOLD_MS after the last answer that asked (worker/bridge-link/bridge-busy.ts).
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
-import { io, type Socket } from "socket.io-client";
-import { signAccessToken } from "../../server-auth/access-token.js";
 import { NodeCallSigner } from "../../node-bridge/edge-link/node-call-signer.js";
-import { firstJsonLine, freePort, stopChild } from "../children.js";
+import { stopChild } from "../children.js";
 import { collectLoadGarbage } from "../load-gc.js";
 import { cpuMs, pidsNamed, runJsonChild } from "../proc.js";
 import { formatNumber } from "../report.js";
 import { BRIDGE_BUSY_HEADER, MAX_DELIVERIES_PER_BATCH } from "../../protocol/index.js";
 import { BUSY_HOLD_MS } from "../../worker/bridge-link/bridge-busy.js";
+import { chatEvent, connectClients, cpuProfDir, packageRoot, startBaselineNode, startEdgeNode, type Client, type RunningNode, type Secrets } from "./cluster.js";
 import { latencySummary, openLoop, type RatePhase } from "./open-loop.js";
 
 export interface AdapterConfig {
@@ -77,9 +75,6 @@ export function adapterConfigFromEnv(env = process.env): AdapterConfig {
 /** Where messages enter: spread over the nodes (default), or all into node 0 (BENCH_ADAPTER_ENTRY=node0). */
 export const ADAPTER_ENTRY: "spread" | "node0" = process.env.BENCH_ADAPTER_ENTRY === "node0" ? "node0" : "spread";
 
-/** BENCH_CPU_PROF=<dir>: the edge-im nodes run with --cpu-prof and stop gracefully, writing one .cpuprofile each there. */
-const cpuProfDir = process.env.BENCH_CPU_PROF;
-
 export type SystemName = "edge-im" | "adapter";
 
 /**
@@ -103,116 +98,8 @@ export interface AdapterResult {
   floor: RatePhase[];
 }
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const baselineScript = fileURLToPath(new URL("./baseline-node.ts", import.meta.url));
 const floorScript = fileURLToPath(new URL("./floor-child.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface RunningNode {
-  socketUrl: string;
-  internalUrl: string;
-  child: ChildProcess;
-}
-
-interface Secrets {
-  authSecret: string;
-  bridgeSecret: string;
-}
-
-async function startEdgeNode(urls: { rabbitmq: string; redis: string }, secrets: Secrets): Promise<RunningNode> {
-  const [port, internalPort] = [await freePort(), await freePort()];
-  // One process (node with tsx's loader), as test/e2e/support/nodes.ts spawns one.
-  const profile = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "node-bridge/main.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ID: `bench-${randomUUID().slice(0, 8)}`,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      INTERNAL_PORT: String(internalPort),
-      // Unreachable: handshakes accept verified tokens without the session check.
-      WORKER_URL: "http://127.0.0.1:9",
-      AUTH_SECRET: secrets.authSecret,
-      BRIDGE_SECRET: secrets.bridgeSecret,
-      RABBITMQ_URL: urls.rabbitmq,
-      REDIS_URL: urls.redis,
-      EDGE_LINK: "false",
-      LOG_LEVEL: "error",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const internalUrl = `http://127.0.0.1:${internalPort}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`edge-im node exited early with ${child.exitCode}`);
-    const ok = await fetch(`${internalUrl}/internal/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stopChild(child);
-      throw new Error("edge-im node did not start in 20 s");
-    }
-    await sleep(100);
-  }
-  return { socketUrl: `http://127.0.0.1:${port}`, internalUrl, child };
-}
-
-async function startBaselineNode(redis: string, secrets: Secrets, key: string): Promise<RunningNode> {
-  const child = spawn(process.execPath, ["--import", "tsx", baselineScript], {
-    cwd: root,
-    env: { ...process.env, REDIS_URL: redis, AUTH_SECRET: secrets.authSecret, BRIDGE_SECRET: secrets.bridgeSecret, ADAPTER_KEY: key },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const started = await firstJsonLine<{ socketUrl: string; internalUrl: string }>(child, "baseline node", 20_000);
-  return { ...started, child };
-}
-
-interface Client {
-  userId: string;
-  node: number;
-  socket: Socket;
-}
-
-async function connectClients(nodes: RunningNode[], count: number, secrets: Secrets, onMessage: (index: number) => void): Promise<Client[]> {
-  const clients: Client[] = [];
-  for (let i = 0; i < count; i += 20) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(20, count - i) }, async (_, j) => {
-        const userId = randomUUID();
-        const node = (i + j) % nodes.length;
-        const token = await signAccessToken(secrets.authSecret, { userId, deviceId: "bench", sessionId: randomUUID() }, 3_600);
-        const socket = io(nodes[node]!.socketUrl, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
-        socket.on("message.new", (event: { message: { clientMsgId: string } }) => onMessage(Number(event.message.clientMsgId)));
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error("a client got no `ready` in 10 s")), 10_000);
-          socket.once("ready", () => (clearTimeout(timer), resolve()));
-          socket.once("connect_error", (error) => (clearTimeout(timer), reject(error)));
-        });
-        return { userId, node, socket };
-      }),
-    );
-    clients.push(...batch);
-  }
-  return clients;
-}
-
-/** A 1:1 text message as the Worker pushes it (`message.new`); clientMsgId carries the bench's index. */
-function chatEvent(index: number, senderId: string, recipientId: string) {
-  return {
-    type: "message.new",
-    message: {
-      id: randomUUID(),
-      conversationId: `d:${senderId}:${recipientId}`,
-      seq: index + 1,
-      senderId,
-      clientMsgId: String(index),
-      kind: "text",
-      body: { text: "benchmark message: the quick brown fox jumps over the lazy dog" },
-      createdAt: Date.now(),
-      recalledAt: null,
-    },
-  };
-}
 
 async function measureSystem(
   system: SystemName,
@@ -388,7 +275,7 @@ function runFloor(config: AdapterConfig, rabbitmq: string): Promise<RatePhase[]>
 async function packageVersion(name: string): Promise<string> {
   try {
     const { readFile } = await import("node:fs/promises");
-    return (JSON.parse(await readFile(`${root}node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
+    return (JSON.parse(await readFile(`${packageRoot}node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
   } catch {
     return "?";
   }
