@@ -18,7 +18,7 @@ import type { DeliverRequest } from "../../protocol/index.js";
 import type { Env } from "../env.js";
 import { stableHash } from "../stable-hash.js";
 import { ATTEMPT_TIMEOUT_MS, callBridgeBatch, isEveryBridgeNodeDown, startBridgeCall, type BridgeOutcome } from "./bridge-client.js";
-import { isBridgeBusy } from "./bridge-busy.js";
+import { askedSince } from "./bridge-busy.js";
 
 /** A batch is sent once it holds this many deliveries or recipients, without waiting out the window (the bridge takes up to 500 / 10,000). */
 export const LINK_MAX_DELIVERIES = 200;
@@ -30,7 +30,7 @@ export const DEFAULT_LINK_WINDOW_MS = 2;
 export interface LinkedOutcome {
   outcome: BridgeOutcome;
   everyNodeDown: boolean;
-  /** A node asked for batches lately (bridge-busy.ts): the caller's isolate keeps using the links. */
+  /** The link's call was asked for batches (bridge-busy.ts): the caller's isolate keeps using the links. */
   bridgeBusy: boolean;
 }
 
@@ -107,6 +107,7 @@ export class BridgeLink extends DurableObject<Env> {
   /** One call for the batch (the single form for a batch of one); resolves every caller. */
   private async send(batch: Queued[]): Promise<void> {
     let outcomes: BridgeOutcome[] = [];
+    const startedAt = Date.now();
     try {
       outcomes =
         batch.length === 1
@@ -120,7 +121,7 @@ export class BridgeLink extends DurableObject<Env> {
       console.warn(`bridge link: a batch of ${batch.length} failed before any attempt`, error); // both calls never throw: a safety net
     }
     const everyNodeDown = isEveryBridgeNodeDown(this.env);
-    const bridgeBusy = isBridgeBusy();
+    const bridgeBusy = askedSince(startedAt);
     batch.forEach((queued, i) => queued.resolve({ outcome: outcomes[i] ?? "failed", everyNodeDown, bridgeBusy }));
   }
 }
