@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
-import { firstJsonLine, freePort, stopChild } from "../children.js";
+import { benchNodeEnv, untilNodeHealthy } from "../bridge-node.js";
+import { firstJsonLine, freePort } from "../children.js";
 
 /** BENCH_CPU_PROF=<dir>: the edge-im nodes run with --cpu-prof and stop gracefully, writing one .cpuprofile each there. */
 export const cpuProfDir = process.env.BENCH_CPU_PROF;
@@ -14,7 +15,6 @@ export const cpuProfDir = process.env.BENCH_CPU_PROF;
 /** The project root (a trailing slash). */
 export const packageRoot = fileURLToPath(new URL("../..", import.meta.url));
 const baselineScript = fileURLToPath(new URL("./baseline-node.ts", import.meta.url));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RunningNode {
   socketUrl: string;
@@ -33,35 +33,12 @@ export async function startEdgeNode(urls: { rabbitmq: string; redis: string }, s
   const profile = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", "node-bridge/main.ts"], {
     cwd: packageRoot,
-    env: {
-      ...process.env,
-      NODE_ID: `bench-${randomUUID().slice(0, 8)}`,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      INTERNAL_PORT: String(internalPort),
-      // Unreachable: handshakes accept verified tokens without the session check.
-      WORKER_URL: "http://127.0.0.1:9",
-      AUTH_SECRET: secrets.authSecret,
-      BRIDGE_SECRET: secrets.bridgeSecret,
-      RABBITMQ_URL: urls.rabbitmq,
-      REDIS_URL: urls.redis,
-      EDGE_LINK: "false",
-      LOG_LEVEL: "error",
-    },
+    // WORKER_URL unreachable: handshakes accept verified tokens without the session check.
+    env: benchNodeEnv({ idPrefix: "bench", port, internalPort, workerUrl: "http://127.0.0.1:9", secrets, urls }),
     stdio: ["ignore", "ignore", "inherit"],
   });
   const internalUrl = `http://127.0.0.1:${internalPort}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`edge-im node exited early with ${child.exitCode}`);
-    const ok = await fetch(`${internalUrl}/internal/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stopChild(child);
-      throw new Error("edge-im node did not start in 20 s");
-    }
-    await sleep(100);
-  }
+  await untilNodeHealthy(child, internalPort, 20_000);
   return { socketUrl: `http://127.0.0.1:${port}`, internalUrl, child };
 }
 

@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { io, type Socket } from "socket.io-client";
 import { signAccessToken } from "../../server-auth/access-token.js";
+import { benchNodeEnv, untilNodeHealthy } from "../bridge-node.js";
 import { firstJsonLine, freePort, stopChild, track } from "../children.js";
 import { cpuMs } from "../proc.js";
 import { formatNumber, renderTable, type Row } from "../report.js";
@@ -103,30 +104,11 @@ async function startServer(name: ServerName, urls: { rabbitmq: string; redis: st
     const child = track(
       spawn(process.execPath, [...node, "node-bridge/main.ts"], {
         cwd: root,
-        env: {
-          ...process.env,
-          NODE_ID: `bench-mem-${randomUUID().slice(0, 8)}`,
-          HOST: "127.0.0.1",
-          PORT: String(port),
-          INTERNAL_PORT: String(internalPort),
-          WORKER_URL: workerUrl,
-          AUTH_SECRET: secrets.authSecret,
-          BRIDGE_SECRET: secrets.bridgeSecret,
-          RABBITMQ_URL: urls.rabbitmq,
-          REDIS_URL: urls.redis,
-          EDGE_LINK: "false",
-          LOG_LEVEL: "error",
-        },
+        env: benchNodeEnv({ idPrefix: "bench-mem", port, internalPort, workerUrl, secrets, urls }),
         stdio: ["ignore", "ignore", "inherit", "ipc"],
       }),
     );
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`bridge node exited early with ${child.exitCode}`);
-      if (await fetch(`http://127.0.0.1:${internalPort}/internal/health`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > deadline) throw new Error("bridge node did not start in 30 s");
-      await sleep(100);
-    }
+    await untilNodeHealthy(child, internalPort, 30_000);
     return { socketUrl: `http://127.0.0.1:${port}`, child };
   }
   const child = track(
