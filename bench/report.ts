@@ -10,6 +10,21 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/** The median and the 99th percentile of a phase's samples. */
+export interface Quantiles {
+  p50: number;
+  p99: number;
+}
+
+export function quantiles(samples: readonly number[]): Quantiles {
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+/** `{ [key]: value }`, or nothing when the value could not be measured (an optional field of a result). */
+export function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
 export interface LatencySummary {
   count: number;
   p50: number;

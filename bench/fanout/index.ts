@@ -10,7 +10,7 @@
 import { performance } from "node:perf_hooks";
 import { openDevice, type Device, type TransportKind } from "../fullpath/devices.js";
 import { closeDevices, inBatches, metricSum, registerUser, scrape, startStack, type BenchUser, type Stack } from "../fullpath/stack.js";
-import { formatNumber, percentile, renderTable, type Row } from "../report.js";
+import { formatNumber, optional, quantiles, renderTable, type Quantiles, type Row } from "../report.js";
 import type { MarkdownSection } from "../results.js";
 
 export interface FanoutConfig {
@@ -28,11 +28,6 @@ export interface FanoutConfig {
 
 export const FANOUT_CONFIG: FanoutConfig = { members: 500, socketIo: 150, edge: 50, nodes: 4, messages: 20, warmup: 3 };
 export const FANOUT_QUICK: FanoutConfig = { members: 100, socketIo: 30, edge: 10, nodes: 4, messages: 5, warmup: 1 };
-
-export interface Quantiles {
-  p50: number;
-  p99: number;
-}
 
 export interface FanoutResult {
   config: FanoutConfig;
@@ -61,7 +56,6 @@ export interface FanoutResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quantiles = (samples: number[]): Quantiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
 const WAIT_MS = 15_000;
 
 interface Member {
@@ -196,10 +190,6 @@ export async function runFanoutBench(urls: { rabbitmq: string; redis: string }, 
     await closeDevices(devices);
     await stack.stop();
   }
-}
-
-function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 /** This run | the recorded baseline's fan-out run (bench/baseline.json). */

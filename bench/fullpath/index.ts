@@ -10,7 +10,7 @@
 import { performance } from "node:perf_hooks";
 import { openLoop } from "../adapter/open-loop.js";
 import type { MarkdownSection } from "../results.js";
-import { formatNumber, percentile, renderTable, type Row } from "../report.js";
+import { formatNumber, optional, quantiles, renderTable, type Quantiles, type Row } from "../report.js";
 import { openDevice, type Device, type TransportKind } from "./devices.js";
 import { climbRates } from "./rate-ladder.js";
 import { closeDevices, inBatches, loginDevice, metricSum, registerUser, scrape, startStack, type BenchUser, type StackNode } from "./stack.js";
@@ -40,11 +40,6 @@ export interface FullPathConfig {
 const LINK_VARIANTS = (process.env.BENCH_FULLPATH_LINKS ?? "0,8").split(",").map(Number).filter((n) => Number.isInteger(n) && n >= 0);
 export const FULLPATH_CONFIG: FullPathConfig = { conversations: [1, 50], rates: [25, 50, 100, 200, 400], durationMs: 3_000, drainMs: 3_000, links: LINK_VARIANTS };
 export const FULLPATH_QUICK: FullPathConfig = { conversations: [1, 50], rates: [20, 80], durationMs: 1_000, drainMs: 2_000, links: LINK_VARIANTS };
-
-export interface Quantiles {
-  p50: number;
-  p99: number;
-}
 
 export interface FullPathPhase {
   offeredPerSecond: number;
@@ -89,7 +84,6 @@ export interface FullPathResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quantiles = (samples: number[]): Quantiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
 const TEXT = "See you at the station at six, bring the tickets please.";
 
 interface Pending {
@@ -270,10 +264,6 @@ async function deliverCalls(node: StackNode): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 export async function runFullPathBench(urls: { rabbitmq: string; redis: string }, log: (line: string) => void, config = FULLPATH_CONFIG): Promise<FullPathResult> {

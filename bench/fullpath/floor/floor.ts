@@ -5,7 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { openLoop } from "../../adapter/open-loop.js";
 import { cpuMs } from "../../proc.js";
-import { formatNumber, percentile } from "../../report.js";
+import { formatNumber, optional, quantiles, type Quantiles } from "../../report.js";
 import { climbRates } from "../rate-ladder.js";
 import { startBridgeStandIn, startFloorWorker } from "./start.js";
 
@@ -17,11 +17,6 @@ export interface FloorConfig {
 }
 
 export const FLOOR_CONFIG: FloorConfig = { pairs: [1, 50], rates: [25, 50, 100, 200, 400], durationMs: 3_000, drainMs: 3_000 };
-
-export interface Quantiles {
-  p50: number;
-  p99: number;
-}
 
 export interface FloorPhase {
   offeredPerSecond: number;
@@ -65,7 +60,6 @@ interface Pending {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quantiles = (samples: number[]): Quantiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
 const TEXT = "See you at the station at six, bring the tickets please.";
 
 async function openSocket(url: string, onFrame: (data: string) => void): Promise<WebSocket> {
@@ -187,10 +181,6 @@ async function runPairs(count: number, config: FloorConfig, log: (line: string) 
     await worker.dispose();
     await bridge.close();
   }
-}
-
-function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 /** Every pair count in turn, each on a fresh floor Worker (as the full path starts a fresh stack per run). */
