@@ -68,6 +68,44 @@ export interface WorkerVars {
   MESSAGE_DATABASES?: string;
 }
 
+/**
+ * One Worker under wrangler's DevEnv (no inspector, no watch, state in `persist`), `vars` as
+ * plain-text bindings, and its own address: the dev proxy learns it from `reloadComplete`
+ * (ProxyData.userWorkerUrl), which may come after `ready`. Also starts the benches' floor Worker.
+ */
+export async function startDevWorker(configPath: string, vars: object, persist: string, port = 0) {
+  Object.assign(process.env, QUIET_WRANGLER);
+  const devEnv = new unstable_DevEnv();
+  let directUrl = "";
+  const reloaded = new Promise<void>((resolve) =>
+    devEnv.on("reloadComplete", (event: { proxyData: { userWorkerUrl: Partial<URL> } }) => {
+      directUrl = Object.assign(new URL("http://127.0.0.1"), event.proxyData.userWorkerUrl).toString().replace(/\/+$/, "");
+      resolve();
+    }),
+  );
+  const worker = await devEnv.startWorker({
+    config: configPath,
+    bindings: Object.fromEntries(
+      Object.entries(vars)
+        .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+        .map(([name, value]) => [name, { type: "plain_text" as const, value }]),
+    ),
+    dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, watch: false },
+  });
+  try {
+    await worker.ready;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the local Worker started, but wrangler did not say its own address within 30 s (reloadComplete)")), 30_000);
+    });
+    await Promise.race([reloaded, silent]).finally(() => clearTimeout(timer));
+  } catch (error) {
+    await worker.dispose();
+    throw error;
+  }
+  return { worker, directUrl };
+}
+
 /** `stateParent`: where the fresh state directory goes (default the OS temp dir). */
 export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir()): Promise<LocalWorker> {
   Object.assign(process.env, QUIET_WRANGLER);
@@ -84,31 +122,9 @@ export async function startLocalWorker(vars: WorkerVars, stateParent = tmpdir())
   }
   let directUrl = "";
   const start = async (port: number) => {
-    const devEnv = new unstable_DevEnv();
-    // The proxy learns the Worker's own address from this event (ProxyData.userWorkerUrl),
-    // which may come after `ready`.
-    const reloaded = new Promise<void>((resolve) =>
-      devEnv.on("reloadComplete", (event: { proxyData: { userWorkerUrl: Partial<URL> } }) => {
-        directUrl = Object.assign(new URL("http://127.0.0.1"), event.proxyData.userWorkerUrl).toString().replace(/\/+$/, "");
-        resolve();
-      }),
-    );
-    const worker = await devEnv.startWorker({
-      config: config.path,
-      bindings: Object.fromEntries(
-        Object.entries(vars)
-          .filter((entry): entry is [string, string] => entry[1] !== undefined)
-          .map(([name, value]) => [name, { type: "plain_text" as const, value }]),
-      ),
-      dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, watch: false },
-    });
-    await worker.ready;
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("the local Worker started, but wrangler did not say its own address within 30 s (reloadComplete)")), 30_000);
-    });
-    await Promise.race([reloaded, silent]).finally(() => clearTimeout(timer));
-    return worker;
+    const started = await startDevWorker(config.path, vars, persist, port);
+    directUrl = started.directUrl;
+    return started.worker;
   };
   let worker = await start(0);
   const url = (await worker.url).toString().replace(/\/+$/, "");

@@ -1,13 +1,12 @@
-// Starts the floor Worker (worker.js, wrangler.floor.toml) the way scripts/local-worker.ts
-// starts the real one (wrangler's unstable_DevEnv, no inspector, persist in tmpfs, the
+// Starts the floor Worker (worker.js, wrangler.floor.toml) as scripts/local-worker.ts starts
+// the real one (startDevWorker: wrangler's DevEnv, no inspector, persist in tmpfs here, the
 // Worker's own socket from reloadComplete rather than wrangler's dev proxy), and the bridge
 // stand-in: a Node HTTP server in this process that reads each body and answers 200.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { unstable_DevEnv } from "wrangler";
-import { QUIET_WRANGLER } from "../../../scripts/local-worker.js";
+import { startDevWorker } from "../../../scripts/local-worker.js";
 import { descendantsOf, pidsNamed } from "../../proc.js";
 import { stateParent } from "../stack.js";
 
@@ -23,40 +22,26 @@ export interface FloorWorker {
 }
 
 export async function startFloorWorker(bridgeUrl: string): Promise<FloorWorker> {
-  Object.assign(process.env, QUIET_WRANGLER);
   const workerdBefore = new Set(pidsNamed("workerd"));
   const { dir, storage } = stateParent();
   const persist = await mkdtemp(join(dir, "edge-im-floor-"));
-  const devEnv = new unstable_DevEnv();
-  let directUrl = "";
-  const reloaded = new Promise<void>((resolve) =>
-    devEnv.on("reloadComplete", (event: { proxyData: { userWorkerUrl: Partial<URL> } }) => {
-      directUrl = Object.assign(new URL("http://127.0.0.1"), event.proxyData.userWorkerUrl).toString().replace(/\/+$/, "");
-      resolve();
-    }),
-  );
-  const worker = await devEnv.startWorker({
-    config: configPath,
-    bindings: { BRIDGE_URL: { type: "plain_text", value: bridgeUrl } },
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, persist, watch: false },
-  });
+  let started: Awaited<ReturnType<typeof startDevWorker>>;
+  try {
+    started = await startDevWorker(configPath, { BRIDGE_URL: bridgeUrl }, persist);
+  } catch (error) {
+    await rm(persist, { recursive: true, force: true });
+    throw error;
+  }
+  const { worker, directUrl } = started;
   const dispose = async () => {
     await worker.dispose();
     await rm(persist, { recursive: true, force: true });
   };
-  try {
-    await worker.ready;
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("floor Worker: no reloadComplete (its own address) within 30 s")), 30_000);
-    });
-    await Promise.race([reloaded, silent]).finally(() => clearTimeout(timer));
-    // The tables, once, before any timed request (no per-request "is it migrated" check).
-    const setup = await fetch(`${directUrl}/setup`, { method: "POST" });
-    if (!setup.ok) throw new Error(`floor Worker: POST /setup answered ${setup.status}: ${await setup.text()}`);
-  } catch (error) {
+  // The tables, once, before any timed request (no per-request "is it migrated" check).
+  const setup = await fetch(`${directUrl}/setup`, { method: "POST" }).catch((error: unknown) => error as Error);
+  if (setup instanceof Error || !setup.ok) {
     await dispose();
-    throw error;
+    throw new Error(`floor Worker: POST /setup failed: ${setup instanceof Error ? setup.message : `${setup.status} ${await setup.text()}`}`);
   }
   return {
     directUrl,
